@@ -1,0 +1,258 @@
+// Package host starts plugins as child processes through hashicorp/go-plugin,
+// speaks the latentbench contract with them, and makes sure none outlives the
+// harness: every session is tracked, killed on Close, on cancellation and on
+// KillAll.
+package host
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os/exec"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/hashicorp/go-hclog"
+	"github.com/hashicorp/go-plugin"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
+
+	"github.com/latentbench/latentbench/sdk"
+	lbv1 "github.com/latentbench/latentbench/proto/latentbench/v1"
+)
+
+// Host starts plugin processes and keeps track of the live ones.
+type Host struct {
+	// StartTimeout bounds the handshake (default 30 s).
+	StartTimeout time.Duration
+	// Log, when set, receives every line plugins log (for verbose runs).
+	Log io.Writer
+
+	mu   sync.Mutex
+	live map[*Session]struct{}
+}
+
+// New returns a Host.
+func New() *Host { return &Host{live: map[*Session]struct{}{}} }
+
+// Session is one running plugin process.
+type Session struct {
+	host   *Host
+	name   string
+	kind   sdk.Kind
+	client *plugin.Client
+	tail   *Tail
+	enc    lbv1.EncoderClient
+	det    lbv1.DetectorClient
+	once   sync.Once
+}
+
+// Start launches the plugin executable at path and connects to its service.
+// The process is killed when ctx ends or Close is called, whichever is first.
+func (h *Host) Start(ctx context.Context, path string, kind sdk.Kind) (*Session, error) {
+	tail := NewTail(40)
+	var logOut io.Writer = tail
+	if h.Log != nil {
+		logOut = io.MultiWriter(tail, h.Log)
+	}
+	name := pluginName(path)
+	logger := hclog.New(&hclog.LoggerOptions{
+		Name: name, Output: logOut, Level: hclog.Info, DisableTime: true,
+	})
+	var p plugin.Plugin = &sdk.EncoderPlugin{}
+	if kind == sdk.KindDetector {
+		p = &sdk.DetectorPlugin{}
+	}
+	timeout := h.StartTimeout
+	if timeout == 0 {
+		timeout = 30 * time.Second
+	}
+	client := plugin.NewClient(&plugin.ClientConfig{
+		HandshakeConfig:  sdk.Handshake(),
+		VersionedPlugins: map[int]plugin.PluginSet{sdk.ContractVersion: {string(kind): p}},
+		Cmd:              exec.Command(path),
+		AllowedProtocols: []plugin.Protocol{plugin.ProtocolGRPC},
+		Logger:           logger,
+		Stderr:           logOut, // raw stderr lines
+		SyncStderr:       logOut, // stderr written after the handshake
+		SyncStdout:       logOut, // stray stdout after the handshake
+		StartTimeout:     timeout,
+		GRPCDialOptions:  sdk.TransportDialOptions(),
+	})
+	s := &Session{host: h, name: name, kind: kind, client: client, tail: tail}
+	h.mu.Lock()
+	if h.live == nil {
+		h.live = map[*Session]struct{}{}
+	}
+	h.live[s] = struct{}{}
+	h.mu.Unlock()
+	// Kill the process as soon as the caller gives up, even mid-handshake.
+	stop := context.AfterFunc(ctx, s.Close)
+	rpc, err := client.Client()
+	if err != nil {
+		stop()
+		s.Close()
+		return nil, s.wrap("start", err)
+	}
+	raw, err := rpc.Dispense(string(kind))
+	if err != nil {
+		stop()
+		s.Close()
+		return nil, s.wrap("start", err)
+	}
+	switch c := raw.(type) {
+	case lbv1.EncoderClient:
+		s.enc = c
+	case lbv1.DetectorClient:
+		s.det = c
+	}
+	return s, nil
+}
+
+// Close kills the plugin process (gracefully first, forcefully after 2 s).
+// It is safe to call more than once.
+func (s *Session) Close() {
+	s.once.Do(func() {
+		s.client.Kill()
+		s.host.mu.Lock()
+		delete(s.host.live, s)
+		s.host.mu.Unlock()
+	})
+}
+
+// KillAll kills every live plugin process.
+func (h *Host) KillAll() {
+	h.mu.Lock()
+	sessions := make([]*Session, 0, len(h.live))
+	for s := range h.live {
+		sessions = append(sessions, s)
+	}
+	h.mu.Unlock()
+	var wg sync.WaitGroup
+	for _, s := range sessions {
+		wg.Add(1)
+		go func() { defer wg.Done(); s.Close() }()
+	}
+	wg.Wait()
+}
+
+// Live returns the number of running plugin processes.
+func (h *Host) Live() int {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return len(h.live)
+}
+
+// Error is a failed plugin call, with the tail of the plugin's stderr.
+type Error struct {
+	Plugin string
+	Op     string
+	Err    error
+	// Stderr is the last lines the plugin (and go-plugin about it) logged.
+	Stderr string
+}
+
+func (e *Error) Error() string {
+	msg := fmt.Sprintf("plugin %s: %s: %v", e.Plugin, e.Op, e.Err)
+	if e.Stderr != "" {
+		msg += "\n--- plugin stderr (last lines) ---\n" + e.Stderr
+	}
+	return msg
+}
+
+func (e *Error) Unwrap() error { return e.Err }
+
+// ErrMalformedOutput marks a plugin answer that breaks the contract (wrong
+// shape, non-finite values, missing arrays).
+var ErrMalformedOutput = errors.New("malformed plugin output")
+
+func (s *Session) wrap(op string, err error) error {
+	if err == nil {
+		return nil
+	}
+	if st, ok := status.FromError(err); ok && st.Code() != codes.OK {
+		switch st.Code() {
+		case codes.Unavailable:
+			// The process died: let its last output and exit status arrive.
+			for deadline := time.Now().Add(time.Second); !s.client.Exited() && time.Now().Before(deadline); {
+				time.Sleep(10 * time.Millisecond)
+			}
+			time.Sleep(20 * time.Millisecond)
+		case codes.Canceled:
+			err = fmt.Errorf("%w (%s)", context.Canceled, st.Message())
+		case codes.DeadlineExceeded:
+			err = fmt.Errorf("%w (%s)", context.DeadlineExceeded, st.Message())
+		}
+	}
+	return &Error{Plugin: s.name, Op: op, Err: err, Stderr: s.tail.String()}
+}
+
+// Describe asks the plugin what it is.
+func (s *Session) Describe(ctx context.Context) (*sdk.Description, error) {
+	var w *lbv1.Description
+	var err error
+	if s.enc != nil {
+		w, err = s.enc.Describe(ctx, &lbv1.DescribeRequest{})
+	} else {
+		w, err = s.det.Describe(ctx, &lbv1.DescribeRequest{})
+	}
+	if err != nil {
+		return nil, s.wrap("describe", err)
+	}
+	d, err := sdk.FromWireDescription(w)
+	if err != nil {
+		return nil, s.wrap("describe", fmt.Errorf("%w: %v", ErrMalformedOutput, err))
+	}
+	if d.Kind != s.kind {
+		return nil, s.wrap("describe", fmt.Errorf("%w: plugin says it is a %s, its file name says %s", ErrMalformedOutput, d.Kind, s.kind))
+	}
+	return d, nil
+}
+
+// frameStream is a client-side bidi stream of Frames.
+type frameStream interface {
+	sdk.FrameSender
+	sdk.FrameReceiver
+	CloseSend() error
+}
+
+// call sends a Call and arrays, closes the sending side, and collects the
+// answer. Sending runs concurrently with receiving so that a plugin failing
+// early is seen at once.
+func (s *Session) call(stream frameStream, call *lbv1.Call, arrays []namedArray, onProgress func(*lbv1.Progress)) (*sdk.Message, error) {
+	sendErr := make(chan error, 1)
+	go func() {
+		err := stream.Send(&lbv1.Frame{Kind: &lbv1.Frame_Call{Call: call}})
+		for _, a := range arrays {
+			if err != nil {
+				break
+			}
+			err = sdk.SendArray(stream, a.name, a.array)
+		}
+		if err == nil {
+			err = stream.CloseSend()
+		}
+		sendErr <- err
+	}()
+	msg, err := sdk.ReceiveMessage(stream, onProgress)
+	if err != nil {
+		return nil, err
+	}
+	if err := <-sendErr; err != nil && !errors.Is(err, io.EOF) {
+		return nil, err
+	}
+	return msg, nil
+}
+
+type namedArray struct {
+	name  string
+	array sdk.Array
+}
+
+func pluginName(path string) string {
+	base := path[strings.LastIndexAny(path, `/\`)+1:]
+	base = strings.TrimPrefix(base, "latentbench-encoder-")
+	return strings.TrimPrefix(base, "latentbench-detector-")
+}

@@ -1,0 +1,70 @@
+// Command fault is a detector plugin that misbehaves on purpose, for the
+// harness's fault tests. Its behaviour comes from its file name,
+// latentbench-detector-fault-MODE, so one build serves every mode:
+//
+//	exit        exits during Score
+//	hang        never answers Score
+//	wrongcount  returns one score too few
+//	nan         returns NaN scores
+//	stdout      prints to stdout before the handshake
+//	panic       panics in Fit
+//	ok          behaves (scores = −distance to the fitted mean)
+package main
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/latentbench/latentbench/sdk"
+)
+
+type detector struct{ mode string }
+
+func (d detector) Describe() sdk.Description {
+	return sdk.Description{Name: "fault-" + d.mode, Version: "0.0.1", Doc: "misbehaves on purpose (" + d.mode + ")"}
+}
+
+func (d detector) Fit(ctx context.Context, req *sdk.DetectorFit) ([]byte, error) {
+	if d.mode == "panic" {
+		panic("fault plugin panics in Fit")
+	}
+	return []byte("model"), nil
+}
+
+func (d detector) Score(ctx context.Context, req *sdk.ScoreRequest) ([]float64, error) {
+	n := req.X.Rows
+	switch d.mode {
+	case "exit":
+		fmt.Fprintln(os.Stderr, "fault plugin: exiting during Score")
+		os.Exit(3)
+	case "hang":
+		fmt.Fprintln(os.Stderr, "fault plugin: hanging in Score")
+		time.Sleep(time.Hour)
+	case "wrongcount":
+		n--
+	}
+	x := req.X.Float64()
+	scores := make([]float64, n)
+	for i := range scores {
+		for j := 0; j < req.X.Cols; j++ {
+			scores[i] -= x[i*req.X.Cols+j] * x[i*req.X.Cols+j]
+		}
+		if d.mode == "nan" {
+			scores[i] = math.NaN()
+		}
+	}
+	return scores, nil
+}
+
+func main() {
+	mode := strings.TrimPrefix(filepath.Base(os.Args[0]), "latentbench-detector-fault-")
+	if mode == "stdout" {
+		fmt.Println("hello from a plugin that forgot stdout is the handshake channel")
+	}
+	sdk.ServeDetector(detector{mode: mode})
+}
