@@ -101,7 +101,11 @@ func (d *Description) Resolve(given map[string]any) (Params, error) {
 	}
 	for _, spec := range d.Params {
 		if _, ok := out[spec.Name]; !ok {
-			out[spec.Name] = spec.Default
+			def, err := spec.Check(spec.Default)
+			if err != nil {
+				return nil, fmt.Errorf("%s %q declares a bad default: %w", d.Kind, d.Name, err)
+			}
+			out[spec.Name] = def
 		}
 	}
 	return out, nil
@@ -195,6 +199,12 @@ func Normalize(v any) (any, error) {
 		return x, nil
 	case float32:
 		return float64(x), nil
+	case []int:
+		out := make([]any, len(x))
+		for i, e := range x {
+			out[i] = int64(e)
+		}
+		return out, nil
 	case []int64:
 		out := make([]any, len(x))
 		for i, e := range x {

@@ -1,0 +1,353 @@
+// Command latentbench runs latent-space anomaly-detection benchmark grids.
+//
+//	latentbench plan CONFIG                 print the cells a grid expands to
+//	latentbench run CONFIG [-j N] [...]     run (or resume) a grid, print its tables
+//	latentbench report DIR                  re-render the tables of results/<experiment>
+//	latentbench plugins                     list installed plugins and their parameters
+//
+// Plugins are executables named latentbench-encoder-NAME and
+// latentbench-detector-NAME, found in $LATENTBENCH_PLUGIN_PATH and beside this
+// executable.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/latentbench/latentbench/harness/cache"
+	"github.com/latentbench/latentbench/harness/grid"
+	"github.com/latentbench/latentbench/harness/host"
+	"github.com/latentbench/latentbench/harness/progress"
+	"github.com/latentbench/latentbench/harness/report"
+	"github.com/latentbench/latentbench/harness/runner"
+	"github.com/latentbench/latentbench/sdk"
+)
+
+const usage = `latentbench: latent-space anomaly-detection benchmarks
+
+usage:
+  latentbench plan CONFIG               print the cells CONFIG expands to
+  latentbench run CONFIG [flags]        run (or resume) the grid and print its tables
+  latentbench report DIR                re-render the tables from DIR/cells.jsonl
+  latentbench plugins                   list installed plugins with their parameters
+
+run flags:
+  -j N            cells run at once (default: number of CPUs)
+  -cache DIR      stage cache (default "cache")
+  -results DIR    results root; results go to DIR/<experiment> (default "results")
+  -timeout D      per-cell timeout, overriding the grid's (e.g. 10m)
+  -shard I/N      run only the cells whose index is I modulo N
+  -plugins DIR    extra plugin directory (searched before the executable's own)
+  -v              show every line plugins log
+`
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+}
+
+func run(args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return 2
+	}
+	var err error
+	switch args[0] {
+	case "plan":
+		err = cmdPlan(args[1:], stdout)
+	case "run":
+		return cmdRun(args[1:], stdout, stderr)
+	case "report":
+		err = cmdReport(args[1:], stdout)
+	case "plugins":
+		err = cmdPlugins(args[1:], stdout)
+	case "help", "-h", "-help", "--help":
+		fmt.Fprint(stdout, usage)
+		return 0
+	default:
+		fmt.Fprintf(stderr, "latentbench: unknown command %q\n\n%s", args[0], usage)
+		return 2
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "latentbench %s: %v\n", args[0], err)
+		return 1
+	}
+	return 0
+}
+
+// parse parses flags given before or after the positional arguments.
+func parse(fs *flag.FlagSet, args []string) ([]string, error) {
+	var pos []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return nil, err
+		}
+		if fs.NArg() == 0 {
+			return pos, nil
+		}
+		pos = append(pos, fs.Arg(0))
+		args = fs.Args()[1:]
+	}
+}
+
+func discover(ctx context.Context, h *host.Host, extra []string) (*host.Registry, error) {
+	reg, err := host.Discover(ctx, h, host.PluginDirs(extra...))
+	if err != nil {
+		return nil, err
+	}
+	for path, e := range reg.Broken {
+		fmt.Fprintf(os.Stderr, "warning: plugin %s is broken and ignored: %v\n", path, firstLine(e.Error()))
+	}
+	return reg, nil
+}
+
+func loadGrid(ctx context.Context, path string, h *host.Host, extra []string) (*grid.Grid, *host.Registry, error) {
+	reg, err := discover(ctx, h, extra)
+	if err != nil {
+		return nil, nil, err
+	}
+	g, err := grid.Load(path, reg)
+	if err != nil {
+		var errs grid.Errors
+		if errors.As(err, &errs) && len(errs) > 1 {
+			lines := make([]string, len(errs))
+			for i, e := range errs {
+				lines[i] = e.Error()
+			}
+			return nil, nil, fmt.Errorf("%d errors:\n%s", len(errs), strings.Join(lines, "\n"))
+		}
+		return nil, nil, err
+	}
+	return g, reg, nil
+}
+
+func cmdPlan(args []string, stdout io.Writer) error {
+	fs := flag.NewFlagSet("plan", flag.ContinueOnError)
+	var pluginDir string
+	fs.StringVar(&pluginDir, "plugins", "", "extra plugin directory")
+	pos, err := parse(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 1 {
+		return errors.New("usage: latentbench plan CONFIG")
+	}
+	h := host.New()
+	defer h.KillAll()
+	g, _, err := loadGrid(context.Background(), pos[0], h, dirs(pluginDir))
+	if err != nil {
+		return err
+	}
+	g.Plan(stdout)
+	return nil
+}
+
+func dirs(d string) []string {
+	if d == "" {
+		return nil
+	}
+	return []string{d}
+}
+
+func cmdRun(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("run", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	jobs := fs.Int("j", 0, "cells run at once")
+	cacheDir := fs.String("cache", "cache", "stage cache directory")
+	resultsRoot := fs.String("results", "results", "results root")
+	timeout := fs.Duration("timeout", 0, "per-cell timeout")
+	shard := fs.String("shard", "", "I/N: run cells with index ≡ I mod N")
+	pluginDir := fs.String("plugins", "", "extra plugin directory")
+	verbose := fs.Bool("v", false, "show plugin logs")
+	pos, err := parse(fs, args)
+	if err != nil {
+		return 2
+	}
+	if len(pos) != 1 {
+		fmt.Fprint(stderr, "usage: latentbench run CONFIG [flags]\n")
+		return 2
+	}
+	fail := func(err error) int {
+		fmt.Fprintf(stderr, "latentbench run: %v\n", err)
+		return 1
+	}
+	only, err := parseShard(*shard)
+	if err != nil {
+		return fail(err)
+	}
+
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	h := host.New()
+	defer h.KillAll()
+	if *verbose {
+		h.Log = stderr
+	}
+	g, reg, err := loadGrid(ctx, pos[0], h, dirs(*pluginDir))
+	if err != nil {
+		return fail(err)
+	}
+	c, err := cache.Open(*cacheDir)
+	if err != nil {
+		return fail(err)
+	}
+	outDir := filepath.Join(*resultsRoot, g.Experiment.Name)
+	if err := os.MkdirAll(outDir, 0o755); err != nil {
+		return fail(err)
+	}
+	if err := runner.WriteFileAtomic(filepath.Join(outDir, "config.toml"), g.Source); err != nil {
+		return fail(err)
+	}
+	fmt.Fprintf(stderr, "%s: %s\n", g.Path, g.Summary())
+
+	// A second interrupt exits at once (plugins are killed by the deferred
+	// KillAll of the first one's unwinding, or die with their stdin pipe).
+	go func() {
+		<-ctx.Done()
+		stop()
+		sig := make(chan os.Signal, 1)
+		signal.Notify(sig, os.Interrupt)
+		<-sig
+		h.KillAll()
+		os.Exit(130)
+	}()
+
+	start := time.Now()
+	results, runErr := runner.Run(ctx, g, runner.Options{
+		Jobs: *jobs, Cache: c, Host: h, Registry: reg, ResultsDir: outDir,
+		Progress: progress.New(stderr), Timeout: *timeout, Only: only,
+	})
+	h.KillAll()
+	if runErr != nil && ctx.Err() == nil {
+		return fail(runErr)
+	}
+	tables := report.Tables(results)
+	if err := report.WriteFiles(outDir, "latentbench results: "+g.Experiment.Name, tables); err != nil {
+		return fail(err)
+	}
+	if err := report.Terminal(stdout, tables); err != nil {
+		return fail(err)
+	}
+	failed := 0
+	hits, stages := 0, 0
+	for _, r := range results {
+		if r.Status != runner.StatusOK {
+			failed++
+		}
+		for _, hit := range r.Cache {
+			stages++
+			if hit {
+				hits++
+			}
+		}
+	}
+	fmt.Fprintf(stderr, "\n%d cells finished in %s (%d failed); cache: %d of %d stage results reused; results in %s\n",
+		len(results), time.Since(start).Round(100*time.Millisecond), failed, hits, stages, outDir)
+	if ctx.Err() != nil {
+		fmt.Fprintf(stderr, "interrupted: %d cells did not finish; run the same command again to resume (finished stages are cached)\n",
+			countCells(g, only)-len(results))
+		return 130
+	}
+	if failed > 0 {
+		return 1
+	}
+	return 0
+}
+
+func countCells(g *grid.Grid, only func(*grid.Cell) bool) int {
+	n := 0
+	for i := range g.Cells {
+		if only == nil || only(&g.Cells[i]) {
+			n++
+		}
+	}
+	return n
+}
+
+func parseShard(s string) (func(*grid.Cell) bool, error) {
+	if s == "" {
+		return nil, nil
+	}
+	a, b, ok := strings.Cut(s, "/")
+	i, err1 := strconv.Atoi(a)
+	n, err2 := strconv.Atoi(b)
+	if !ok || err1 != nil || err2 != nil || n < 1 || i < 0 || i >= n {
+		return nil, fmt.Errorf("-shard %q: want I/N with 0 ≤ I < N, e.g. 0/4", s)
+	}
+	return func(c *grid.Cell) bool { return c.Index%n == i }, nil
+}
+
+func cmdReport(args []string, stdout io.Writer) error {
+	if len(args) != 1 {
+		return errors.New("usage: latentbench report DIR")
+	}
+	results, err := report.Load(args[0])
+	if err != nil {
+		return err
+	}
+	tables := report.Tables(results)
+	title := "latentbench results: " + filepath.Base(filepath.Clean(args[0]))
+	if err := report.WriteFiles(args[0], title, tables); err != nil {
+		return err
+	}
+	return report.Terminal(stdout, tables)
+}
+
+func cmdPlugins(args []string, stdout io.Writer) error {
+	fs := flag.NewFlagSet("plugins", flag.ContinueOnError)
+	pluginDir := fs.String("plugins", "", "extra plugin directory")
+	if _, err := parse(fs, args); err != nil {
+		return err
+	}
+	h := host.New()
+	defer h.KillAll()
+	reg, err := discover(context.Background(), h, dirs(*pluginDir))
+	if err != nil {
+		return err
+	}
+	for _, kind := range []sdk.Kind{sdk.KindEncoder, sdk.KindDetector} {
+		names := reg.Names(kind)
+		fmt.Fprintf(stdout, "%ss (%d):\n", kind, len(names))
+		for _, name := range names {
+			p, _ := reg.Plugin(kind, name)
+			d := p.Desc
+			flags := ""
+			if d.NeedsLabels {
+				flags = " [needs class labels]"
+			}
+			if d.UsesGroups {
+				flags = " [uses cluster groups]"
+			}
+			fmt.Fprintf(stdout, "\n  %s %s%s\n    %s\n    %s\n", d.Name, d.Version, flags, d.Doc, p.Path)
+			for _, s := range d.Params {
+				def := fmt.Sprint(s.Default)
+				if str, ok := s.Default.(string); ok {
+					def = strconv.Quote(str)
+				}
+				choices := ""
+				if len(s.Choices) > 0 {
+					choices = " (one of " + strings.Join(s.Choices, ", ") + ")"
+				}
+				fmt.Fprintf(stdout, "    %-22s %-10s default %-10s %s%s\n", s.Name, s.Type, def, s.Doc, choices)
+			}
+		}
+		fmt.Fprintln(stdout)
+	}
+	return nil
+}
+
+func firstLine(s string) string {
+	if i := strings.IndexByte(s, '\n'); i >= 0 {
+		return s[:i]
+	}
+	return s
+}

@@ -1,0 +1,137 @@
+package runner
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+)
+
+// Cell statuses.
+const (
+	StatusOK       = "OK"
+	StatusError    = "ERROR"
+	StatusTimeout  = "TIMEOUT"
+	StatusCanceled = "CANCELED"
+)
+
+// Result is one line of cells.jsonl: everything one cell produced, with the
+// parameters, seed and plugin versions that produced it.
+type Result struct {
+	Cell            string         `json:"cell"`
+	Index           int            `json:"index"`
+	Dataset         string         `json:"dataset"`
+	Encoder         string         `json:"encoder"`
+	EncoderLabel    string         `json:"encoder_label"`
+	EncoderVersion  string         `json:"encoder_version"`
+	EncoderParams   map[string]any `json:"encoder_params"`
+	Detector        string         `json:"detector,omitempty"`
+	DetectorLabel   string         `json:"detector_label,omitempty"`
+	DetectorVersion string         `json:"detector_version,omitempty"`
+	DetectorParams  map[string]any `json:"detector_params,omitempty"`
+	Seed            int64          `json:"seed"`
+	Status          string         `json:"status"`
+	Error           string         `json:"error,omitempty"`
+	// Metrics is a flat map: v_kmeans, k_kmeans, v_gmm, k_gmm, em, mv, rmse,
+	// auc, ap, misclassified_kmeans, ...
+	Metrics map[string]float64 `json:"metrics"`
+	// Timings holds the seconds each stage took when it was computed (a
+	// cached stage reports its original time): fit, encode, cluster, detect,
+	// score, emmv.
+	Timings map[string]float64 `json:"timings"`
+	// Cache tells, per stage, whether the result came from the cache.
+	Cache map[string]bool `json:"cache"`
+	// History is the encoder's per-epoch training record, when it sends one.
+	History []map[string]float64 `json:"history,omitempty"`
+	// Sweeps holds V-measure per k for each clustering method.
+	Sweeps map[string][]KV `json:"sweeps,omitempty"`
+	// Classes holds the per-class shares behind the RMSE (Fig. 4).
+	Classes *ClassShares `json:"classes,omitempty"`
+	// Wall is the cell's wall time in this run, in seconds.
+	Wall float64 `json:"wall"`
+}
+
+// KV is one point of a V-measure sweep.
+type KV struct {
+	K int     `json:"k"`
+	V float64 `json:"v"`
+	H float64 `json:"h"`
+	C float64 `json:"c"`
+}
+
+// ClassShares is the share of each class among all evaluated points and
+// among the flagged anomalies.
+type ClassShares struct {
+	Names   []string  `json:"names"`
+	All     []float64 `json:"all"`
+	Flagged []float64 `json:"flagged"`
+}
+
+// WriteJSONL writes results sorted by cell index to path atomically.
+func WriteJSONL(path string, results []Result) error {
+	sorted := append([]Result(nil), results...)
+	sort.Slice(sorted, func(i, j int) bool { return sorted[i].Index < sorted[j].Index })
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	for i := range sorted {
+		if err := enc.Encode(&sorted[i]); err != nil {
+			return fmt.Errorf("encode cell %s: %w", sorted[i].Cell, err)
+		}
+	}
+	return WriteFileAtomic(path, buf.Bytes())
+}
+
+// ReadJSONL reads a cells.jsonl file.
+func ReadJSONL(path string) ([]Result, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	var out []Result
+	sc := bufio.NewScanner(f)
+	sc.Buffer(make([]byte, 1<<20), 64<<20)
+	for line := 1; sc.Scan(); line++ {
+		if len(bytes.TrimSpace(sc.Bytes())) == 0 {
+			continue
+		}
+		var r Result
+		if err := json.Unmarshal(sc.Bytes(), &r); err != nil {
+			return nil, fmt.Errorf("%s:%d: %w", path, line, err)
+		}
+		out = append(out, r)
+	}
+	if err := sc.Err(); err != nil {
+		return nil, fmt.Errorf("read %s: %w", path, err)
+	}
+	return out, nil
+}
+
+// WriteFileAtomic writes data to a temporary file beside path, syncs it and
+// renames it over path, so readers see the old or the new file, never half.
+func WriteFileAtomic(path string, data []byte) error {
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return err
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(path), ".tmp-"+filepath.Base(path)+"-*")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp.Name())
+	if _, err := tmp.Write(data); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Sync(); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		return err
+	}
+	return os.Rename(tmp.Name(), path)
+}

@@ -1,0 +1,353 @@
+// Package runner runs the cells of a grid on a bounded pool: it loads the
+// data sets, drives the encoder and detector plugins through the host,
+// caches every stage result content-addressed, computes the metrics and
+// writes results/<experiment>/cells.jsonl as cells finish.
+//
+// One cell (SPEC.md §1):
+//
+//	fit:     encoder.Fit(train)                         key: encoder, version, params, data digest, seed
+//	encode:  Z = encoder.Encode(test) (and train)       key: fit key, split
+//	cluster: k-means / EM-GMM sweeps over k on Z        key: Z key, clustering settings, seed
+//	detect:  detector.Fit(Z_fit)                        key: detector, version, params, Z_fit key, groups, seed
+//	score:   s(Z), s(U) for uniform U in Z's box        key: detector fit key, Z key, U settings
+//	metrics: EM/MV, class-distribution RMSE, ROC-AUC/AP (cheap, not cached)
+//
+// Cells sharing a stage (every detector of one encoder fit) share its cache
+// entry; concurrent requests for one entry compute it once.
+package runner
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"path/filepath"
+	"runtime"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/latentbench/latentbench/harness/cache"
+	"github.com/latentbench/latentbench/harness/dataset"
+	"github.com/latentbench/latentbench/harness/grid"
+	"github.com/latentbench/latentbench/harness/host"
+	"github.com/latentbench/latentbench/sdk"
+)
+
+// Options configure a run.
+type Options struct {
+	// Jobs bounds the cells run at once (default GOMAXPROCS).
+	Jobs int
+	// Cache stores stage results. Required.
+	Cache *cache.Cache
+	// Host starts plugin processes; Registry says where each plugin is.
+	Host     *host.Host
+	Registry *host.Registry
+	// ResultsDir receives cells.jsonl (written after every finished cell).
+	ResultsDir string
+	// Progress receives progress events (may be nil).
+	Progress Progress
+	// Timeout, when > 0, overrides the grid's per-cell timeout.
+	Timeout time.Duration
+	// Only, when not nil, restricts the run to the cells it accepts (by index).
+	Only func(c *grid.Cell) bool
+}
+
+// Progress receives what a run is doing. Methods may be called from several
+// goroutines at once.
+type Progress interface {
+	Start(total int)
+	CellStarted(c *grid.Cell)
+	Stage(c *grid.Cell, stage string)
+	Epoch(c *grid.Cell, p sdk.Progress)
+	CellDone(c *grid.Cell, r *Result)
+	Finish()
+}
+
+// Run runs the grid's cells and returns their results in cell order. The
+// error is nil when every cell ran (whatever its status); it is ctx's error
+// when the run was interrupted, with the results of the finished cells.
+func Run(ctx context.Context, g *grid.Grid, opt Options) ([]Result, error) {
+	if opt.Cache == nil || opt.Host == nil || opt.Registry == nil {
+		return nil, errors.New("runner: Cache, Host and Registry are required")
+	}
+	if opt.Jobs <= 0 {
+		opt.Jobs = runtime.GOMAXPROCS(0)
+	}
+	if opt.Progress == nil {
+		opt.Progress = nopProgress{}
+	}
+	r := &run{g: g, opt: opt, data: make([]*dataSlot, len(g.Datasets))}
+	for i := range r.data {
+		r.data[i] = &dataSlot{}
+	}
+	var cells []*grid.Cell
+	for i := range g.Cells {
+		if opt.Only == nil || opt.Only(&g.Cells[i]) {
+			cells = append(cells, &g.Cells[i])
+		}
+	}
+	opt.Progress.Start(len(cells))
+	defer opt.Progress.Finish()
+
+	var (
+		mu      sync.Mutex
+		results []Result
+		wg      sync.WaitGroup
+		sem     = make(chan struct{}, opt.Jobs)
+		saveErr error
+	)
+	for _, c := range cells {
+		select {
+		case sem <- struct{}{}:
+		case <-ctx.Done():
+		}
+		if ctx.Err() != nil {
+			break
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			defer func() { <-sem }()
+			opt.Progress.CellStarted(c)
+			res := r.cell(ctx, c)
+			if res.Status == StatusCanceled {
+				return // an interrupted cell leaves no result: the rerun redoes it
+			}
+			opt.Progress.CellDone(c, &res)
+			mu.Lock()
+			defer mu.Unlock()
+			results = append(results, res)
+			if opt.ResultsDir != "" {
+				if err := WriteJSONL(filepath.Join(opt.ResultsDir, "cells.jsonl"), results); err != nil && saveErr == nil {
+					saveErr = err
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	sort.Slice(results, func(i, j int) bool { return results[i].Index < results[j].Index })
+	if saveErr != nil {
+		return results, fmt.Errorf("save results: %w", saveErr)
+	}
+	return results, ctx.Err()
+}
+
+type run struct {
+	g    *grid.Grid
+	opt  Options
+	data []*dataSlot
+}
+
+type dataSlot struct {
+	once sync.Once
+	d    *dataset.Loaded
+	err  error
+}
+
+func (r *run) dataset(ctx context.Context, i int) (*dataset.Loaded, error) {
+	s := r.data[i]
+	s.once.Do(func() { s.d, s.err = dataset.Load(ctx, r.g.Datasets[i], r.g.Dir) })
+	return s.d, s.err
+}
+
+// cell runs one cell to a Result; it never panics on plugin or data errors.
+func (r *run) cell(parent context.Context, c *grid.Cell) (res Result) {
+	start := time.Now()
+	res = Result{
+		Cell: c.ID, Index: c.Index, Dataset: c.Dataset.Name,
+		Encoder: c.Encoder.Plugin, EncoderLabel: c.Encoder.Label, EncoderVersion: c.Encoder.Desc.Version,
+		EncoderParams: c.Encoder.Params, Seed: c.Seed, Status: StatusOK,
+		Metrics: map[string]float64{}, Timings: map[string]float64{}, Cache: map[string]bool{},
+	}
+	if d := c.Detector; d != nil {
+		res.Detector, res.DetectorLabel, res.DetectorVersion, res.DetectorParams = d.Plugin, d.Label, d.Desc.Version, d.Params
+	}
+	timeout := r.g.Experiment.Timeout
+	if r.opt.Timeout > 0 {
+		timeout = r.opt.Timeout
+	}
+	ctx, cancel := context.WithTimeout(parent, timeout)
+	defer cancel()
+	err := r.stages(ctx, c, &res)
+	res.Wall = time.Since(start).Seconds()
+	switch {
+	case err == nil:
+	case parent.Err() != nil:
+		res.Status, res.Error = StatusCanceled, err.Error()
+	case errors.Is(err, context.DeadlineExceeded) || ctx.Err() == context.DeadlineExceeded:
+		res.Status, res.Error = StatusTimeout, fmt.Sprintf("cell exceeded its %s timeout: %v", timeout, err)
+	default:
+		res.Status, res.Error = StatusError, err.Error()
+	}
+	return res
+}
+
+// stage runs one cached stage, recording its timing and cache use.
+func (r *run) stage(ctx context.Context, c *grid.Cell, res *Result, name, key string,
+	compute func(context.Context) (*cache.Entry, error)) (*cache.Entry, error) {
+	r.opt.Progress.Stage(c, name)
+	e, hit, err := r.opt.Cache.Do(ctx, key, compute)
+	if err != nil {
+		return nil, err
+	}
+	res.Timings[name] += e.Meta.Seconds
+	res.Cache[name] = hit
+	return e, nil
+}
+
+func (r *run) plugin(kind sdk.Kind, name string) (string, error) {
+	p, err := r.opt.Registry.Plugin(kind, name)
+	if err != nil {
+		return "", err
+	}
+	return p.Path, nil
+}
+
+func (r *run) stages(ctx context.Context, c *grid.Cell, res *Result) error {
+	r.opt.Progress.Stage(c, "load")
+	data, err := r.dataset(ctx, c.DatasetIndex)
+	if err != nil {
+		return err
+	}
+	enc := &c.Encoder
+	if enc.Desc.NeedsLabels && data.Train.Labels == nil {
+		return fmt.Errorf("encoder %s conditions on class labels, but dataset %q has none (give its `label` column)", enc.Label, data.Name)
+	}
+	seed := fmt.Sprint(c.Seed)
+
+	// Fit the encoder on the training split.
+	fitKey := cache.Key("encoder-fit", enc.Plugin, enc.Desc.Version, enc.Params.CanonicalJSON(), data.Digest, seed)
+	fit, err := r.stage(ctx, c, res, "fit", fitKey, func(ctx context.Context) (*cache.Entry, error) {
+		return r.fitEncoder(ctx, c, data)
+	})
+	if err != nil {
+		return err
+	}
+	if len(fit.Meta.Extra) > 0 {
+		if err := jsonUnmarshal(fit.Meta.Extra, &res.History); err != nil {
+			return fmt.Errorf("cached training history: %w", err)
+		}
+	}
+
+	// Encode the test split (and the training split for fit_on = "train").
+	zTestKey := cache.Key("encode", fitKey, "test")
+	zTest, err := r.encode(ctx, c, res, zTestKey, fit.Payload, &data.Test)
+	if err != nil {
+		return err
+	}
+
+	truth := labelsInt(data.Test.Labels)
+	clusters, err := r.cluster(ctx, c, res, zTestKey, zTest, truth)
+	if err != nil {
+		return err
+	}
+	if c.Detector == nil {
+		return nil
+	}
+
+	zFit, zFitKey := zTest, zTestKey
+	if r.g.Experiment.FitOn == grid.FitOnTrain {
+		zFitKey = cache.Key("encode", fitKey, "train")
+		if zFit, err = r.encode(ctx, c, res, zFitKey, fit.Payload, &data.Train); err != nil {
+			return err
+		}
+	}
+	return r.detect(ctx, c, res, data, zFit, zFitKey, zTest, zTestKey, clusters)
+}
+
+func (r *run) fitEncoder(ctx context.Context, c *grid.Cell, data *dataset.Loaded) (*cache.Entry, error) {
+	path, err := r.plugin(sdk.KindEncoder, c.Encoder.Plugin)
+	if err != nil {
+		return nil, err
+	}
+	s, err := r.opt.Host.Start(ctx, path, sdk.KindEncoder)
+	if err != nil {
+		return nil, err
+	}
+	defer s.Close()
+	var history []map[string]float64
+	req := host.EncoderFit{
+		X:        sdk.NewMatrix32(data.Train.N, data.Train.D, data.Train.X),
+		Features: data.Train.Features,
+		Params:   c.Encoder.Params,
+		Seed:     c.Seed,
+	}
+	if data.Train.Labels != nil {
+		req.Labels, req.NumClasses = data.Train.Labels, len(data.Train.Classes)
+	}
+	model, err := s.FitEncoder(ctx, req, func(p sdk.Progress) {
+		r.opt.Progress.Epoch(c, p)
+		if len(p.Values) > 0 {
+			row := map[string]float64{"epoch": float64(p.Epoch)}
+			for k, v := range p.Values {
+				row[k] = v
+			}
+			history = append(history, row)
+		}
+	})
+	if err != nil {
+		return nil, err
+	}
+	e := &cache.Entry{Payload: model, Meta: cache.Meta{What: "encoder-fit " + c.Encoder.Label + " on " + data.Name}}
+	if history != nil {
+		if e.Meta.Extra, err = jsonMarshal(history); err != nil {
+			return nil, err
+		}
+	}
+	return e, nil
+}
+
+func (r *run) encode(ctx context.Context, c *grid.Cell, res *Result, key string, model []byte, d *dataset.Data) (sdk.Matrix, error) {
+	e, err := r.stage(ctx, c, res, "encode", key, func(ctx context.Context) (*cache.Entry, error) {
+		path, err := r.plugin(sdk.KindEncoder, c.Encoder.Plugin)
+		if err != nil {
+			return nil, err
+		}
+		s, err := r.opt.Host.Start(ctx, path, sdk.KindEncoder)
+		if err != nil {
+			return nil, err
+		}
+		defer s.Close()
+		z, err := s.Encode(ctx, model, sdk.NewMatrix32(d.N, d.D, d.X), c.Encoder.Params)
+		if err != nil {
+			return nil, err
+		}
+		return &cache.Entry{Payload: encodeMatrix(z), Meta: cache.Meta{What: "encode " + c.Encoder.Label}}, nil
+	})
+	if err != nil {
+		return sdk.Matrix{}, err
+	}
+	return decodeMatrix(e.Payload)
+}
+
+func labelsInt(l []int32) []int {
+	if l == nil {
+		return nil
+	}
+	out := make([]int, len(l))
+	for i, v := range l {
+		out[i] = int(v)
+	}
+	return out
+}
+
+func finite(x float64) bool { return !math.IsNaN(x) && !math.IsInf(x, 0) }
+
+func shortErr(err error) string {
+	s := err.Error()
+	if i := strings.IndexByte(s, '\n'); i >= 0 {
+		return s[:i]
+	}
+	return s
+}
+
+type nopProgress struct{}
+
+func (nopProgress) Start(int)                      {}
+func (nopProgress) CellStarted(*grid.Cell)         {}
+func (nopProgress) Stage(*grid.Cell, string)       {}
+func (nopProgress) Epoch(*grid.Cell, sdk.Progress) {}
+func (nopProgress) CellDone(*grid.Cell, *Result)   {}
+func (nopProgress) Finish()                        {}

@@ -1,0 +1,285 @@
+package runner
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"math/rand/v2"
+	"sort"
+	"strings"
+
+	"github.com/latentbench/latentbench/harness/cache"
+	"github.com/latentbench/latentbench/harness/dataset"
+	"github.com/latentbench/latentbench/harness/grid"
+	"github.com/latentbench/latentbench/metrics"
+	"github.com/latentbench/latentbench/sdk"
+)
+
+// clustering is the cached outcome of the clustering sweeps of one latent
+// matrix.
+type clustering struct {
+	Sweeps map[string][]KV `json:"sweeps"`
+	BestK  map[string]int  `json:"best_k"`
+	BestV  map[string]float64
+	// Best holds the labels of the best clustering of each method.
+	Best map[string][]int `json:"best"`
+}
+
+// cluster runs the clustering sweeps of SPEC §3 on Z and reports best V and k
+// per method. Without class labels there is nothing to score against: the
+// sweep is skipped.
+func (r *run) cluster(ctx context.Context, c *grid.Cell, res *Result, zKey string, z sdk.Matrix, truth []int) (*clustering, error) {
+	cl := r.g.Clustering
+	if len(cl.Methods) == 0 || truth == nil {
+		return nil, nil
+	}
+	key := cache.Key("cluster", zKey, strings.Join(cl.Methods, ","), fmt.Sprint(cl.KMin, cl.KMax, cl.NInit), fmt.Sprint(c.Seed))
+	e, err := r.stage(ctx, c, res, "cluster", key, func(ctx context.Context) (*cache.Entry, error) {
+		x := z.Float64()
+		out := clustering{Sweeps: map[string][]KV{}, BestK: map[string]int{}, BestV: map[string]float64{}, Best: map[string][]int{}}
+		kmax := min(cl.KMax, z.Rows)
+		for _, m := range cl.Methods {
+			var sw metrics.Sweep
+			var err error
+			switch m {
+			case grid.MethodKMeans:
+				sw, err = metrics.SweepKMeans(ctx, x, z.Rows, z.Cols, truth, cl.KMin, kmax,
+					metrics.KMeansOptions{NInit: cl.NInit, Seed: uint64(c.Seed)})
+			case grid.MethodGMM:
+				sw, err = metrics.SweepGMM(ctx, x, z.Rows, z.Cols, truth, cl.KMin, kmax,
+					metrics.GMMOptions{Seed: uint64(c.Seed)})
+			default:
+				err = fmt.Errorf("unknown clustering method %q", m)
+			}
+			if err != nil {
+				return nil, fmt.Errorf("%s sweep: %w", m, err)
+			}
+			for _, p := range sw.PerK {
+				out.Sweeps[m] = append(out.Sweeps[m], KV{K: p.K, V: p.V, H: p.H, C: p.C})
+				if p.K == sw.BestK {
+					out.Best[m] = p.Labels
+				}
+			}
+			out.BestK[m], out.BestV[m] = sw.BestK, sw.BestV
+		}
+		b, err := json.Marshal(out)
+		if err != nil {
+			return nil, err
+		}
+		return &cache.Entry{Payload: b, Meta: cache.Meta{What: "cluster " + c.Encoder.Label}}, nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	var out clustering
+	if err := json.Unmarshal(e.Payload, &out); err != nil {
+		return nil, fmt.Errorf("cached clustering: %w", err)
+	}
+	res.Sweeps = out.Sweeps
+	for _, m := range cl.Methods {
+		res.Metrics["v_"+m] = out.BestV[m]
+		res.Metrics["k_"+m] = float64(out.BestK[m])
+		mis := metrics.Misclassification(out.Best[m], truth)
+		res.Metrics["misclassified_"+m] = float64(mis.Total)
+	}
+	return &out, nil
+}
+
+// groups returns the cluster ids group-aware detectors use: an EM-GMM with the
+// best k of the sweep (EM-GMM's if swept, else k-means'), fitted on the fit
+// points with the cell's seed, assigning the fit points, the test points and
+// the uniform points.
+func groupsFor(cl *clustering, seed int64, fit sdk.Matrix, others ...sdk.Matrix) ([][]int32, error) {
+	if cl == nil {
+		return nil, fmt.Errorf("a group-aware detector needs a clustering: add [clustering] methods and give the dataset class labels")
+	}
+	k, ok := cl.BestK[grid.MethodGMM]
+	if !ok {
+		k = cl.BestK[grid.MethodKMeans]
+	}
+	if k < 1 {
+		return nil, fmt.Errorf("no best k to group by")
+	}
+	g, err := metrics.GMM(fit.Float64(), fit.Rows, fit.Cols, metrics.GMMOptions{K: k, Seed: uint64(seed)})
+	if err != nil {
+		return nil, fmt.Errorf("groups: %w", err)
+	}
+	out := [][]int32{toInt32(g.Labels)}
+	for _, m := range others {
+		l, err := g.Predict(m.Float64(), m.Rows)
+		if err != nil {
+			return nil, fmt.Errorf("groups: %w", err)
+		}
+		out = append(out, toInt32(l))
+	}
+	return out, nil
+}
+
+func toInt32(v []int) []int32 {
+	out := make([]int32, len(v))
+	for i, x := range v {
+		out[i] = int32(x)
+	}
+	return out
+}
+
+// detect fits the detector, scores the test points and uniform points, and
+// computes the score-based metrics.
+func (r *run) detect(ctx context.Context, c *grid.Cell, res *Result, data *dataset.Loaded,
+	zFit sdk.Matrix, zFitKey string, zTest sdk.Matrix, zTestKey string, cl *clustering) error {
+	det := c.Detector
+	path, err := r.plugin(sdk.KindDetector, det.Plugin)
+	if err != nil {
+		return err
+	}
+	seed := fmt.Sprint(c.Seed)
+	met := r.g.Metrics
+
+	// The evaluated points: the test latents, or a seeded subsample for EM/MV.
+	eval := zTest
+	evalIdx := []int(nil)
+	if met.EMMVPoints > 0 && met.EMMVPoints < zTest.Rows {
+		evalIdx = subsample(zTest.Rows, met.EMMVPoints, uint64(c.Seed))
+		eval = rows(zTest, evalIdx)
+	}
+	x := eval.Float64()
+	lo, hi, volume := metrics.BoundingBox(x, eval.Rows, eval.Cols)
+	uniformN := met.UniformPoints
+	doEMMV := met.EMMV && zTest.Cols <= 5
+	var uniform sdk.Matrix
+	if doEMMV {
+		uniform = sdk.NewMatrix64(uniformN, eval.Cols, metrics.UniformPoints(lo, hi, uniformN, uint64(c.Seed)))
+	}
+
+	var fitGroups, testGroups, unifGroups []int32
+	groupsKey := "none"
+	if det.Desc.UsesGroups {
+		gs, err := groupsFor(cl, c.Seed, zFit, zTest, uniform)
+		if err != nil {
+			return err
+		}
+		fitGroups, testGroups, unifGroups = gs[0], gs[1], gs[2]
+		groupsKey = cache.Key("groups", zFitKey, seed)
+	}
+
+	fitKey := cache.Key("detector-fit", det.Plugin, det.Desc.Version, det.Params.CanonicalJSON(), zFitKey, groupsKey, seed)
+	model, err := r.stage(ctx, c, res, "detect", fitKey, func(ctx context.Context) (*cache.Entry, error) {
+		s, err := r.opt.Host.Start(ctx, path, sdk.KindDetector)
+		if err != nil {
+			return nil, err
+		}
+		defer s.Close()
+		m, err := s.FitDetector(ctx, asFloat64(zFit), fitGroups, det.Params, c.Seed)
+		if err != nil {
+			return nil, err
+		}
+		return &cache.Entry{Payload: m, Meta: cache.Meta{What: "detector-fit " + det.Label + " on " + c.Encoder.Label}}, nil
+	})
+	if err != nil {
+		return err
+	}
+	score := func(key string, pts sdk.Matrix, groups []int32) ([]float64, error) {
+		e, err := r.stage(ctx, c, res, "score", key, func(ctx context.Context) (*cache.Entry, error) {
+			s, err := r.opt.Host.Start(ctx, path, sdk.KindDetector)
+			if err != nil {
+				return nil, err
+			}
+			defer s.Close()
+			sc, err := s.Score(ctx, model.Payload, asFloat64(pts), groups, det.Params)
+			if err != nil {
+				return nil, err
+			}
+			return &cache.Entry{Payload: encodeVector(sc), Meta: cache.Meta{What: "score " + det.Label}}, nil
+		})
+		if err != nil {
+			return nil, err
+		}
+		return decodeVector(e.Payload)
+	}
+	sTest, err := score(cache.Key("score", fitKey, zTestKey), zTest, testGroups)
+	if err != nil {
+		return err
+	}
+
+	if doEMMV {
+		sEval := sTest
+		if evalIdx != nil {
+			sEval = pick(sTest, evalIdx)
+		}
+		sUnif, err := score(cache.Key("score-uniform", fitKey, zTestKey, fmt.Sprint(uniformN, met.EMMVPoints), seed), uniform, unifGroups)
+		if err != nil {
+			return err
+		}
+		em := metrics.EMMV(sEval, sUnif, volume)
+		res.Metrics["em"], res.Metrics["mv"] = em.EM, em.MV
+	}
+
+	if truth := data.Test.Labels; truth != nil && met.Contamination > 0 {
+		shares, _, err := metrics.ClassDistribution(sTest, labelsInt(truth), met.Contamination)
+		if err != nil {
+			return fmt.Errorf("class distribution: %w", err)
+		}
+		res.Metrics["rmse"] = shares.RMSE
+		res.Classes = &ClassShares{All: shares.P, Flagged: shares.Q}
+		for _, cls := range shares.Classes {
+			name := fmt.Sprint(cls)
+			if cls >= 0 && cls < len(data.Test.Classes) {
+				name = data.Test.Classes[cls]
+			}
+			res.Classes.Names = append(res.Classes.Names, name)
+		}
+	}
+	if gt := data.Test.Anomaly; gt != nil {
+		if auc, err := metrics.ROCAUC(sTest, gt); err == nil {
+			res.Metrics["auc"] = auc
+		}
+		if ap, err := metrics.AveragePrecision(sTest, gt); err == nil {
+			res.Metrics["ap"] = ap
+		}
+	}
+	return nil
+}
+
+func asFloat64(m sdk.Matrix) sdk.Matrix {
+	if m.F64 != nil {
+		return m
+	}
+	return sdk.NewMatrix64(m.Rows, m.Cols, m.Float64())
+}
+
+func rows(m sdk.Matrix, idx []int) sdk.Matrix {
+	x := m.Float64()
+	out := make([]float64, 0, len(idx)*m.Cols)
+	for _, i := range idx {
+		out = append(out, x[i*m.Cols:(i+1)*m.Cols]...)
+	}
+	return sdk.NewMatrix64(len(idx), m.Cols, out)
+}
+
+func pick(v []float64, idx []int) []float64 {
+	out := make([]float64, len(idx))
+	for i, j := range idx {
+		out[i] = v[j]
+	}
+	return out
+}
+
+func jsonMarshal(v any) ([]byte, error)   { return json.Marshal(v) }
+func jsonUnmarshal(b []byte, v any) error { return json.Unmarshal(b, v) }
+
+// subsample draws k of n indices without replacement (seeded PCG, partial
+// Fisher–Yates) and returns them in increasing order.
+func subsample(n, k int, seed uint64) []int {
+	rng := rand.New(rand.NewPCG(seed, 0x656d6d76)) // "emmv"
+	perm := make([]int, n)
+	for i := range perm {
+		perm[i] = i
+	}
+	for i := 0; i < k; i++ {
+		j := i + rng.IntN(n-i)
+		perm[i], perm[j] = perm[j], perm[i]
+	}
+	out := perm[:k]
+	sort.Ints(out)
+	return out
+}

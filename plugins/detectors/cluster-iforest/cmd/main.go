@@ -1,0 +1,65 @@
+// Command latentbench-detector-cluster-iforest serves the per-cluster
+// isolation forest: one forest per cluster of the fitted points (the harness
+// sends the cluster ids of its best EM-GMM), a point scored by its cluster's
+// forest (SPEC §4).
+package main
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/latentbench/latentbench/plugins/detectors/iforest"
+	"github.com/latentbench/latentbench/sdk"
+)
+
+type detector struct{}
+
+func (detector) Describe() sdk.Description {
+	return sdk.Description{
+		Name:       "cluster-iforest",
+		Version:    "1.0.0",
+		Doc:        "One isolation forest per cluster (EM-GMM groups from the harness); a point is scored by its cluster's forest.",
+		Params:     iforest.ParamSpecs(),
+		UsesGroups: true,
+	}
+}
+
+func groups(g []int32, n int) ([]int, error) {
+	if g == nil {
+		return nil, fmt.Errorf("%w: cluster-iforest needs group ids (the harness sends them when [clustering] is set)", sdk.ErrInvalidInput)
+	}
+	out := make([]int, n)
+	for i, v := range g {
+		out[i] = int(v)
+	}
+	return out, nil
+}
+
+func (detector) Fit(ctx context.Context, req *sdk.DetectorFit) ([]byte, error) {
+	g, err := groups(req.Groups, req.X.Rows)
+	if err != nil {
+		return nil, err
+	}
+	f, err := iforest.FitGroups(ctx, req.X.Float64(), req.X.Rows, req.X.Cols, g, iforest.OptionsFrom(req.Params, req.Seed))
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", sdk.ErrInvalidInput, err)
+	}
+	return f.MarshalBinary()
+}
+
+func (detector) Score(ctx context.Context, req *sdk.ScoreRequest) ([]float64, error) {
+	var f iforest.GroupForest
+	if err := f.UnmarshalBinary(req.Model); err != nil {
+		return nil, err
+	}
+	g, err := groups(req.Groups, req.X.Rows)
+	if err != nil {
+		return nil, err
+	}
+	if req.X.Cols != f.Dim() {
+		return nil, fmt.Errorf("%w: model fitted on %d features, got %d", sdk.ErrInvalidInput, f.Dim(), req.X.Cols)
+	}
+	return f.Score(req.X.Float64(), req.X.Rows, g)
+}
+
+func main() { sdk.ServeDetector(detector{}) }
