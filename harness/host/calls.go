@@ -4,8 +4,8 @@ import (
 	"context"
 	"fmt"
 
-	"github.com/latentbench/latentbench/sdk"
 	lbv1 "github.com/latentbench/latentbench/proto/latentbench/v1"
+	"github.com/latentbench/latentbench/sdk"
 )
 
 // EncoderFit is the input of FitEncoder.

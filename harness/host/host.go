@@ -19,8 +19,8 @@ import (
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 
-	"github.com/latentbench/latentbench/sdk"
 	lbv1 "github.com/latentbench/latentbench/proto/latentbench/v1"
+	"github.com/latentbench/latentbench/sdk"
 )
 
 // Host starts plugin processes and keeps track of the live ones.

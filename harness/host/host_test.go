@@ -38,9 +38,9 @@ func plugins(tb testing.TB) string {
 	tb.Helper()
 	if !built {
 		plugintest.Build(tb, pluginDir, map[string]string{
-			"latentbench-encoder-pca":          plugintest.Module + "/plugins/encoders/pca/cmd",
-			"latentbench-encoder-sink":         plugintest.Module + "/internal/testplugins/sink",
-			"latentbench-detector-fault-ok":    plugintest.Module + "/internal/testplugins/fault",
+			"latentbench-encoder-pca":       plugintest.Module + "/plugins/encoders/pca/cmd",
+			"latentbench-encoder-sink":      plugintest.Module + "/internal/testplugins/sink",
+			"latentbench-detector-fault-ok": plugintest.Module + "/internal/testplugins/fault",
 		})
 		for _, mode := range []string{"exit", "hang", "wrongcount", "nan", "stdout", "panic"} {
 			plugintest.Link(tb, pluginDir, "latentbench-detector-fault-ok", "latentbench-detector-fault-"+mode)

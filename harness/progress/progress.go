@@ -153,8 +153,8 @@ func (t *terminal) Start(total int) {
 	}()
 }
 
-func (t *terminal) CellStarted(c *grid.Cell) { t.set(c, "starting") }
-func (t *terminal) Stage(c *grid.Cell, s string) { t.set(c, s) }
+func (t *terminal) CellStarted(c *grid.Cell)           { t.set(c, "starting") }
+func (t *terminal) Stage(c *grid.Cell, s string)       { t.set(c, s) }
 func (t *terminal) Epoch(c *grid.Cell, p sdk.Progress) { t.set(c, "fit "+epochText(p)) }
 
 func (t *terminal) set(c *grid.Cell, s string) {
