@@ -7,6 +7,8 @@
 //	wrongcount  returns one score too few
 //	nan         returns NaN scores
 //	stdout      prints to stdout before the handshake
+//	stdoutlater prints to stdout before the handshake from its second launch
+//	            on (so it describes itself fine, then breaks mid-run)
 //	panic       panics in Fit
 //	ok          behaves (scores = −distance to the fitted mean)
 package main
@@ -63,8 +65,19 @@ func (d detector) Score(ctx context.Context, req *sdk.ScoreRequest) ([]float64, 
 
 func main() {
 	mode := strings.TrimPrefix(filepath.Base(os.Args[0]), "latentbench-detector-fault-")
-	if mode == "stdout" {
+	if mode == "stdout" || (mode == "stdoutlater" && launchedBefore()) {
 		fmt.Println("hello from a plugin that forgot stdout is the handshake channel")
 	}
 	sdk.ServeDetector(detector{mode: mode})
+}
+
+// launchedBefore records a launch in a file beside the executable and reports
+// whether there was an earlier one.
+func launchedBefore() bool {
+	marker := os.Args[0] + ".launched"
+	_, err := os.Stat(marker)
+	if err != nil {
+		os.WriteFile(marker, nil, 0o644)
+	}
+	return err == nil
 }

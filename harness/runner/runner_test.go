@@ -1,0 +1,288 @@
+package runner_test
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/latentbench/latentbench/harness/cache"
+	"github.com/latentbench/latentbench/harness/grid"
+	"github.com/latentbench/latentbench/harness/host"
+	"github.com/latentbench/latentbench/harness/runner"
+	"github.com/latentbench/latentbench/internal/plugintest"
+	"github.com/latentbench/latentbench/sdk"
+)
+
+var (
+	buildOnce sync.Once
+	pluginDir string
+)
+
+// plugins builds the real pca and iforest plugins and the fault plugin under
+// several names, once per test binary.
+func plugins(t testing.TB) string {
+	buildOnce.Do(func() {
+		dir, err := os.MkdirTemp("", "latentbench-runner-test")
+		if err != nil {
+			t.Fatal(err)
+		}
+		plugintest.Build(t, dir, map[string]string{
+			"latentbench-encoder-pca":       plugintest.Module + "/plugins/encoders/pca/cmd",
+			"latentbench-detector-iforest":  plugintest.Module + "/plugins/detectors/iforest/cmd",
+			"latentbench-detector-fault-ok": plugintest.Module + "/internal/testplugins/fault",
+		})
+		for _, mode := range []string{"exit", "hang", "wrongcount", "stdoutlater"} {
+			plugintest.Link(t, dir, "latentbench-detector-fault-ok", "latentbench-detector-fault-"+mode)
+		}
+		pluginDir = dir
+	})
+	if pluginDir == "" {
+		t.Fatal("plugin build failed earlier")
+	}
+	return pluginDir
+}
+
+// blobs writes a CSV of three Gaussian blobs in 4-D with a class column.
+func blobs(t testing.TB, dir string, n int) string {
+	rng := rand.New(rand.NewPCG(42, 0))
+	var b strings.Builder
+	b.WriteString("a,b,c,d,class\n")
+	for i := 0; i < n; i++ {
+		c := i % 3
+		fmt.Fprintf(&b, "%.5f,%.5f,%.5f,%.5f,k%d\n", float64(3*c)+rng.NormFloat64(), float64(-2*c)+rng.NormFloat64(),
+			rng.NormFloat64(), float64(c)+0.5*rng.NormFloat64(), c)
+	}
+	p := filepath.Join(dir, "blobs.csv")
+	if err := os.WriteFile(p, []byte(b.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+const gridTemplate = `
+[experiment]
+name = "test"
+seeds = %s
+timeout = "%s"
+
+[[dataset]]
+name = "blobs"
+format = "csv"
+path = "blobs.csv"
+label = "class"
+seed = 0
+
+[[encoder]]
+plugin = "pca"
+[encoder.params]
+latent_dim = 2
+
+%s
+
+[clustering]
+methods = ["kmeans", "gmm"]
+k_min = 2
+k_max = 5
+n_init = 3
+
+[metrics]
+uniform_points = 5000
+contamination = 0.1
+`
+
+func detectors(names ...string) string {
+	var b strings.Builder
+	for _, n := range names {
+		fmt.Fprintf(&b, "[[detector]]\nplugin = %q\n", n)
+	}
+	return b.String()
+}
+
+type fixture struct {
+	dir   string
+	grid  *grid.Grid
+	reg   *host.Registry
+	host  *host.Host
+	cache *cache.Cache
+}
+
+func setup(t *testing.T, seeds, timeout string, dets ...string) *fixture {
+	t.Helper()
+	dir := t.TempDir()
+	blobs(t, dir, 600)
+	cfg := filepath.Join(dir, "grid.toml")
+	if err := os.WriteFile(cfg, []byte(fmt.Sprintf(gridTemplate, seeds, timeout, detectors(dets...))), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	h := host.New()
+	reg, err := host.Discover(context.Background(), h, []string{plugins(t)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	g, err := grid.Load(cfg, reg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := cache.Open(filepath.Join(dir, "cache"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &fixture{dir: dir, grid: g, reg: reg, host: h, cache: c}
+}
+
+func (f *fixture) run(ctx context.Context, t *testing.T, progress runner.Progress) ([]runner.Result, error) {
+	t.Helper()
+	return runner.Run(ctx, f.grid, runner.Options{Jobs: 2, Cache: f.cache, Host: f.host, Registry: f.reg,
+		ResultsDir: filepath.Join(f.dir, "results"), Progress: progress})
+}
+
+func TestFaultyPluginsFailTheirCellsOnly(t *testing.T) {
+	f := setup(t, "[0]", "4s", "iforest", "fault-exit", "fault-hang", "fault-wrongcount", "fault-stdoutlater")
+	results, err := f.run(context.Background(), t, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(results) != 5 {
+		t.Fatalf("%d results, want 5", len(results))
+	}
+	want := map[string]struct{ status, text string }{
+		"iforest":           {runner.StatusOK, ""},
+		"fault-exit":        {runner.StatusError, "exiting during Score"},
+		"fault-hang":        {runner.StatusTimeout, "hanging in Score"},
+		"fault-wrongcount":  {runner.StatusError, "119 scores for 120 points"},
+		"fault-stdoutlater": {runner.StatusError, "hello from a plugin"},
+	}
+	for _, r := range results {
+		w := want[r.Detector]
+		if r.Status != w.status || !strings.Contains(r.Error, w.text) {
+			t.Errorf("%s: status %s, error %q; want %s containing %q", r.Detector, r.Status, r.Error, w.status, w.text)
+		}
+	}
+	ok := results[0]
+	for _, m := range []string{"v_kmeans", "k_kmeans", "v_gmm", "k_gmm", "em", "mv", "rmse", "misclassified_kmeans"} {
+		if _, present := ok.Metrics[m]; !present {
+			t.Errorf("iforest cell lacks metric %s: %v", m, ok.Metrics)
+		}
+	}
+	// Three well-separated blobs: k-means finds them.
+	if ok.Metrics["v_kmeans"] < 0.6 || ok.Metrics["k_kmeans"] != 3 {
+		t.Errorf("k-means on blobs: V = %g at k = %g", ok.Metrics["v_kmeans"], ok.Metrics["k_kmeans"])
+	}
+	if f.host.Live() != 0 {
+		t.Errorf("%d plugin processes left", f.host.Live())
+	}
+	saved, err := runner.ReadJSONL(filepath.Join(f.dir, "results", "cells.jsonl"))
+	if err != nil || len(saved) != 5 {
+		t.Fatalf("cells.jsonl: %d lines, %v", len(saved), err)
+	}
+}
+
+func TestRerunIsAllCacheHits(t *testing.T) {
+	f := setup(t, "[0, 1]", "1m", "iforest")
+	first, err := f.run(context.Background(), t, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	second, err := f.run(context.Background(), t, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range second {
+		for stage, hit := range second[i].Cache {
+			if !hit {
+				t.Errorf("cell %s: stage %s recomputed on rerun", second[i].Cell, stage)
+			}
+		}
+		if !reflect.DeepEqual(first[i].Metrics, second[i].Metrics) || !reflect.DeepEqual(first[i].Timings, second[i].Timings) {
+			t.Errorf("cell %s changed on rerun:\n%v\n%v", second[i].Cell, first[i].Metrics, second[i].Metrics)
+		}
+	}
+}
+
+// cancelAfter cancels the run once n cells are done.
+type cancelAfter struct {
+	runner.Progress
+	mu     sync.Mutex
+	n      int
+	cancel context.CancelFunc
+}
+
+func (c *cancelAfter) CellDone(*grid.Cell, *runner.Result) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.n--; c.n == 0 {
+		c.cancel()
+	}
+}
+
+func TestInterruptedRunResumes(t *testing.T) {
+	ref := setup(t, "[0, 1, 2, 3]", "1m", "iforest")
+	want, err := ref.run(context.Background(), t, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	f := setup(t, "[0, 1, 2, 3]", "1m", "iforest")
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	partial, err := f.run(ctx, t, &cancelAfter{Progress: nopProgress{}, n: 1, cancel: cancel})
+	if err == nil {
+		t.Fatal("interrupted run returned no error")
+	}
+	if len(partial) == 0 || len(partial) >= len(want) {
+		t.Fatalf("interrupted run finished %d of %d cells", len(partial), len(want))
+	}
+	if f.host.Live() != 0 {
+		t.Errorf("%d plugin processes left after the interrupt", f.host.Live())
+	}
+	got, err := f.run(context.Background(), t, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != len(want) {
+		t.Fatalf("resumed run has %d cells, want %d", len(got), len(want))
+	}
+	for i := range want {
+		if !reflect.DeepEqual(want[i].Metrics, got[i].Metrics) {
+			t.Errorf("cell %s: resumed metrics %v, uninterrupted %v", want[i].Cell, got[i].Metrics, want[i].Metrics)
+		}
+	}
+	// The cells finished before the interrupt were not recomputed.
+	for _, p := range partial {
+		for stage, hit := range got[p.Index].Cache {
+			if !hit {
+				t.Errorf("cell %s finished before the interrupt, but its %s stage was recomputed", p.Cell, stage)
+			}
+		}
+	}
+}
+
+func TestConditionalEncoderNeedsLabels(t *testing.T) {
+	f := setup(t, "[0]", "1m", "iforest")
+	// Pretend pca needs labels and drop the dataset's label column.
+	f.grid.Cells[0].Encoder.Desc = &sdk.Description{Kind: sdk.KindEncoder, Name: "pca", Version: "1.0.0", NeedsLabels: true}
+	f.grid.Datasets[0].Label = ""
+	f.grid.Datasets[0].Drop = []string{"class"}
+	results, err := f.run(context.Background(), t, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if results[0].Status != runner.StatusError || !strings.Contains(results[0].Error, "conditions on class labels") {
+		t.Errorf("got %s: %s", results[0].Status, results[0].Error)
+	}
+}
+
+type nopProgress struct{}
+
+func (nopProgress) Start(int)                           {}
+func (nopProgress) CellStarted(*grid.Cell)              {}
+func (nopProgress) Stage(*grid.Cell, string)            {}
+func (nopProgress) Epoch(*grid.Cell, sdk.Progress)      {}
+func (nopProgress) CellDone(*grid.Cell, *runner.Result) {}
+func (nopProgress) Finish()                             {}
