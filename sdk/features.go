@@ -8,7 +8,8 @@ type FeatureKind string
 const (
 	// FeatureNumeric columns are real values (standardised for tabular data).
 	FeatureNumeric FeatureKind = "numeric"
-	// FeatureCategorical is a one-hot block: exactly one column of the block is 1.
+	// FeatureCategorical is a one-hot block: at most one column of the block is
+	// 1 (all zero for a category the training split never showed).
 	FeatureCategorical FeatureKind = "categorical"
 	// FeatureUnit columns are intensities in [0, 1], such as MNIST pixels.
 	FeatureUnit FeatureKind = "unit"

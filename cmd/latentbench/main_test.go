@@ -1,0 +1,209 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/latentbench/latentbench/internal/plugintest"
+)
+
+// binDir builds the CLI and the plugins it needs into one directory, as
+// `make build` does, so the CLI finds them beside itself.
+func binDir(t *testing.T) string {
+	t.Helper()
+	dir := t.TempDir()
+	plugintest.Build(t, dir, map[string]string{
+		"latentbench":                  plugintest.Module + "/cmd/latentbench",
+		"latentbench-encoder-pca":      plugintest.Module + "/plugins/encoders/pca/cmd",
+		"latentbench-detector-iforest": plugintest.Module + "/plugins/detectors/iforest/cmd",
+	})
+	return dir
+}
+
+func workspace(t *testing.T, seeds int) string {
+	t.Helper()
+	dir := t.TempDir()
+	rng := rand.New(rand.NewPCG(7, 0))
+	var b strings.Builder
+	b.WriteString("x,y,z,class\n")
+	for i := 0; i < 1500; i++ {
+		c := i % 3
+		fmt.Fprintf(&b, "%.4f,%.4f,%.4f,c%d\n", float64(4*c)+rng.NormFloat64(), rng.NormFloat64(), float64(c)+rng.NormFloat64(), c)
+	}
+	must(t, os.WriteFile(filepath.Join(dir, "data.csv"), []byte(b.String()), 0o644))
+	list := make([]string, seeds)
+	for i := range list {
+		list[i] = fmt.Sprint(i)
+	}
+	grid := fmt.Sprintf(`[experiment]
+name = "e2e"
+seeds = [%s]
+
+[[dataset]]
+name = "blobs"
+format = "csv"
+path = "data.csv"
+label = "class"
+
+[[encoder]]
+plugin = "pca"
+
+[[detector]]
+plugin = "iforest"
+[detector.params]
+n_estimators = 200
+
+[clustering]
+methods = ["kmeans"]
+k_min = 2
+k_max = 8
+
+[metrics]
+uniform_points = 100000
+`, strings.Join(list, ", "))
+	must(t, os.WriteFile(filepath.Join(dir, "grid.toml"), []byte(grid), 0o644))
+	return dir
+}
+
+func must(t *testing.T, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+func cli(bin, dir string, args ...string) *exec.Cmd {
+	cmd := exec.Command(filepath.Join(bin, "latentbench"), args...)
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), "LATENTBENCH_PLUGIN_PATH=")
+	return cmd
+}
+
+// livePlugins lists running processes whose executable lies in bin.
+func livePlugins(bin string) []string {
+	var out []string
+	procs, _ := filepath.Glob("/proc/[0-9]*/cmdline")
+	for _, p := range procs {
+		b, err := os.ReadFile(p)
+		if err == nil && bytes.HasPrefix(b, []byte(filepath.Join(bin, "latentbench-"))) {
+			out = append(out, string(bytes.ReplaceAll(b, []byte{0}, []byte{' '})))
+		}
+	}
+	return out
+}
+
+// SIGINT halfway, then rerun: the same tables as an uninterrupted run, and
+// no plugin process left behind.
+func TestInterruptAndResume(t *testing.T) {
+	if testing.Short() {
+		t.Skip("end-to-end")
+	}
+	bin := binDir(t)
+	const seeds = 6
+
+	ref := workspace(t, seeds)
+	if out, err := cli(bin, ref, "run", "grid.toml", "-j", "1").CombinedOutput(); err != nil {
+		t.Fatalf("reference run: %v\n%s", err, out)
+	}
+	want, err := os.ReadFile(filepath.Join(ref, "results", "e2e", "tables.md"))
+	must(t, err)
+
+	dir := workspace(t, seeds)
+	cmd := cli(bin, dir, "run", "grid.toml", "-j", "1")
+	stderr, err := cmd.StderrPipe()
+	must(t, err)
+	must(t, cmd.Start())
+	sc := bufio.NewScanner(stderr)
+	var log strings.Builder
+	signalled := false
+	for sc.Scan() {
+		log.WriteString(sc.Text() + "\n")
+		if !signalled && strings.HasPrefix(sc.Text(), "[1/") {
+			must(t, cmd.Process.Signal(syscall.SIGINT))
+			signalled = true
+		}
+	}
+	err = cmd.Wait()
+	if !signalled {
+		t.Fatalf("no cell finished:\n%s", log.String())
+	}
+	if code := cmd.ProcessState.ExitCode(); code != 130 {
+		t.Fatalf("interrupted run exited %d (%v), want 130:\n%s", code, err, log.String())
+	}
+	if !strings.Contains(log.String(), "run the same command again to resume") {
+		t.Errorf("no resume hint:\n%s", log.String())
+	}
+	// The plugins die with the run (give the kernel a moment to reap them).
+	deadline := time.Now().Add(3 * time.Second)
+	for len(livePlugins(bin)) > 0 && time.Now().Before(deadline) {
+		time.Sleep(50 * time.Millisecond)
+	}
+	if live := livePlugins(bin); len(live) > 0 {
+		t.Errorf("plugin processes left after SIGINT: %v", live)
+	}
+	partial, err := os.ReadFile(filepath.Join(dir, "results", "e2e", "cells.jsonl"))
+	must(t, err)
+	if n := bytes.Count(partial, []byte("\n")); n == 0 || n >= seeds {
+		t.Fatalf("interrupted run saved %d of %d cells", n, seeds)
+	}
+
+	out, err := cli(bin, dir, "run", "grid.toml", "-j", "1").CombinedOutput()
+	if err != nil {
+		t.Fatalf("resumed run: %v\n%s", err, out)
+	}
+	got, err := os.ReadFile(filepath.Join(dir, "results", "e2e", "tables.md"))
+	must(t, err)
+	if !bytes.Equal(got, want) {
+		t.Errorf("tables after resume differ from an uninterrupted run:\n--- resumed\n%s\n--- uninterrupted\n%s", got, want)
+	}
+
+	// report re-renders the same tables from cells.jsonl.
+	must(t, os.Remove(filepath.Join(dir, "results", "e2e", "tables.md")))
+	if out, err := cli(bin, dir, "report", "results/e2e").CombinedOutput(); err != nil {
+		t.Fatalf("report: %v\n%s", err, out)
+	}
+	again, err := os.ReadFile(filepath.Join(dir, "results", "e2e", "tables.md"))
+	must(t, err)
+	if !bytes.Equal(again, want) {
+		t.Errorf("report re-rendered different tables:\n%s", again)
+	}
+}
+
+func TestPlanPluginsAndConfigErrors(t *testing.T) {
+	bin := binDir(t)
+	dir := workspace(t, 2)
+
+	out, err := cli(bin, dir, "plan", "grid.toml").CombinedOutput()
+	if err != nil || !strings.Contains(string(out), "blobs") || !strings.Contains(string(out), "iforest") {
+		t.Errorf("plan: %v\n%s", err, out)
+	}
+
+	out, err = cli(bin, dir, "plugins").CombinedOutput()
+	for _, want := range []string{"pca 1.0.0", "latent_dim", "iforest", "n_estimators", "number of trees"} {
+		if err != nil || !strings.Contains(string(out), want) {
+			t.Errorf("plugins output lacks %q (%v):\n%s", want, err, out)
+		}
+	}
+
+	bad := strings.Replace(mustRead(t, filepath.Join(dir, "grid.toml")), `plugin = "iforest"`, `plugin = "iforrest"`, 1)
+	must(t, os.WriteFile(filepath.Join(dir, "bad.toml"), []byte(bad), 0o644))
+	out, err = cli(bin, dir, "run", "bad.toml").CombinedOutput()
+	if err == nil || !strings.Contains(string(out), `bad.toml:15: detector[1].plugin: unknown detector plugin "iforrest" (installed: iforest)`) {
+		t.Errorf("bad config: %v\n%s", err, out)
+	}
+}
+
+func mustRead(t *testing.T, p string) string {
+	b, err := os.ReadFile(p)
+	must(t, err)
+	return string(b)
+}

@@ -1,0 +1,526 @@
+package dataset
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"slices"
+	"strconv"
+
+	"github.com/latentbench/latentbench/sdk"
+)
+
+// CSV encoding (format = "csv"):
+//
+//   - A column is numeric when every value of Path that is not missing parses
+//     as a finite float (strconv.ParseFloat) and the column is not listed in
+//     Categorical; otherwise it is categorical. The label and anomaly columns
+//     are neither: they are not input features. A TestPath value that does
+//     not parse in a numeric column is an error.
+//   - Numeric: missing values are imputed with the mean of the train split's
+//     non-missing values (0 if it has none), then the column is scaled with
+//     statistics of the imputed train split (Spec.Scale; fitScaler). This is
+//     scikit-learn's Pipeline(SimpleImputer(strategy="mean"), StandardScaler())
+//     or MinMaxScaler(). One FeatureBlock of kind numeric, width 1, per column.
+//   - Categorical: a missing value becomes the category "(missing)"; the
+//     categories are the distinct values of the train split sorted by byte
+//     order (as scikit-learn's OneHotEncoder(categories="auto") sorts them),
+//     one-hot encoded as one FeatureBlock of kind categorical; a test value
+//     the train split never showed is encoded as all zeros (OneHotEncoder's
+//     handle_unknown="ignore") and counted in LoadReport.UnseenByColumn.
+//     Output column names are "column=category".
+//   - Output columns follow the file's column order.
+//   - Label: rows with a missing label are dropped; Classes are the distinct
+//     labels of the kept rows of both files, sorted numerically when all
+//     parse as numbers, else by byte order.
+//   - AnomalyColumn: a row is an anomaly when its value is not in
+//     NormalValues; rows with a missing value there are dropped.
+
+// strDict interns the distinct strings of one column: a value's code is the
+// order of its first appearance.
+type strDict struct {
+	index  map[string]uint32
+	values []string
+}
+
+func (d *strDict) code(b []byte) uint32 {
+	if c, ok := d.index[string(b)]; ok {
+		return c
+	}
+	s := string(b)
+	c := uint32(len(d.values))
+	d.values = append(d.values, s)
+	d.index[s] = c
+	return c
+}
+
+type colRole int
+
+const (
+	roleFeature colRole = iota
+	roleLabel
+	roleAnomaly
+)
+
+// csvColumn is one kept (not dropped) column of the table.
+type csvColumn struct {
+	name      string
+	field     int // index of the field in a record
+	role      colRole
+	dict      *strDict
+	firstSize int      // len(dict.values) after Path was read: codes below come from Path
+	codes     []uint32 // the code of each row's value
+
+	missing []bool    // per code
+	num     []float64 // per code, when parsed
+	numOK   []bool    // per code
+	numeric bool
+}
+
+// csvTable holds the interned cells of the kept columns of Path (rows
+// [0, firstRows)) and TestPath (the rest), column by column.
+type csvTable struct {
+	names     []string // all fields of a record
+	cols      []*csvColumn
+	lines     []int32 // 1-based line of each row in its file
+	firstRows int
+}
+
+func (t *csvTable) rows() int { return len(t.lines) }
+
+func (t *csvTable) code(row, col int) uint32 { return t.cols[col].codes[row] }
+
+// readCSVFile appends the records of one file to t; the first call sets up
+// the columns.
+func readCSVFile(ctx context.Context, s *Spec, path string, t *csvTable, rep *LoadReport) error {
+	sep, _ := s.separatorByte()
+	data, err := readData(path)
+	if err != nil {
+		return err
+	}
+	rep.Files = append(rep.Files, path)
+	rr := newRecordReader(path, data, sep)
+	names := s.columnNames()
+	if s.header() {
+		rec, _, err := rr.next()
+		if errors.Is(err, io.EOF) {
+			return fmt.Errorf("%s: the file is empty (no header line)", path)
+		}
+		if err != nil {
+			return err
+		}
+		if names == nil {
+			names = make([]string, len(rec))
+			for i, f := range rec {
+				names[i] = string(f)
+			}
+			if t.names != nil && !slices.Equal(names, t.names) {
+				return fmt.Errorf("%s: the header (%s) differs from that of %s (%s)",
+					path, abbreviate(names, 20), rep.Files[0], abbreviate(t.names, 20))
+			}
+		}
+	}
+	if t.names == nil {
+		t.names = names
+		drop := map[string]bool{}
+		for _, d := range s.Drop {
+			drop[d] = true
+		}
+		for i, n := range names {
+			if drop[n] {
+				continue
+			}
+			c := &csvColumn{name: n, field: i, dict: &strDict{index: map[string]uint32{}}}
+			switch n {
+			case s.Label:
+				c.role = roleLabel
+			case s.AnomalyColumn:
+				c.role = roleAnomaly
+			}
+			t.cols = append(t.cols, c)
+		}
+	}
+	nf := len(t.names)
+	for n := 0; ; n++ {
+		if n&0xffff == 0xffff {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+		}
+		rec, line, err := rr.next()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return err
+		}
+		if len(rec) != nf {
+			return &ParseError{File: path, Line: line, Column: 1,
+				Msg: fmt.Sprintf("%d fields, want %d (separator %q)", len(rec), nf, string(sep))}
+		}
+		for _, c := range t.cols {
+			c.codes = append(c.codes, c.dict.code(rec[c.field]))
+		}
+		t.lines = append(t.lines, int32(line))
+	}
+	return nil
+}
+
+func loadCSV(ctx context.Context, s Spec, baseDir string) (*Loaded, error) {
+	rep := LoadReport{MissingByColumn: map[string]int{}, UnseenByColumn: map[string]int{}}
+	t := &csvTable{}
+	path := s.sourcePath(baseDir)
+	if err := readCSVFile(ctx, &s, path, t, &rep); err != nil {
+		return nil, err
+	}
+	t.firstRows = t.rows()
+	for _, c := range t.cols {
+		c.firstSize = len(c.dict.values)
+	}
+	testPath := ""
+	if s.TestPath != "" {
+		testPath = resolve(baseDir, s.TestPath)
+		if err := readCSVFile(ctx, &s, testPath, t, &rep); err != nil {
+			return nil, err
+		}
+	}
+	rep.Rows = t.rows()
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+
+	// Per distinct value: missing? number?
+	missing := s.missingSet()
+	forced := map[string]bool{}
+	for _, c := range s.Categorical {
+		forced[c] = true
+	}
+	var labelCol, anomalyCol = -1, -1
+	for ci, c := range t.cols {
+		n := len(c.dict.values)
+		c.missing = make([]bool, n)
+		c.num = make([]float64, n)
+		c.numOK = make([]bool, n)
+		for code, v := range c.dict.values {
+			c.missing[code] = missing[v]
+			if x, err := strconv.ParseFloat(v, 64); err == nil && !math.IsInf(x, 0) && !math.IsNaN(x) {
+				c.num[code], c.numOK[code] = x, true
+			}
+		}
+		switch c.role {
+		case roleLabel:
+			labelCol = ci
+		case roleAnomaly:
+			anomalyCol = ci
+		default:
+			c.numeric = !forced[c.name]
+			for code := 0; code < c.firstSize && c.numeric; code++ {
+				if !c.missing[code] && !c.numOK[code] {
+					c.numeric = false
+				}
+			}
+		}
+	}
+	// A TestPath value must parse where Path's column is numeric.
+	for ci, c := range t.cols {
+		if !c.numeric {
+			continue
+		}
+		for code := c.firstSize; code < len(c.dict.values); code++ {
+			if c.missing[code] || c.numOK[code] {
+				continue
+			}
+			for r := t.firstRows; r < t.rows(); r++ {
+				if t.code(r, ci) == uint32(code) {
+					return nil, fmt.Errorf("%s:%d: column %q (field %d): %q is not a number, but the column is numeric in %s",
+						testPath, t.lines[r], c.name, c.field+1, c.dict.values[code], path)
+				}
+			}
+		}
+	}
+
+	// Missing counts, dropped rows.
+	dropRow := make([]bool, t.rows())
+	for _, c := range t.cols {
+		n := 0
+		for r, code := range c.codes {
+			if c.missing[code] {
+				n++
+				if c.role != roleFeature {
+					dropRow[r] = true
+				}
+			}
+		}
+		if n > 0 {
+			rep.MissingByColumn[c.name] = n
+		}
+	}
+	keep := make([]int, 0, t.rows())
+	for r, d := range dropRow {
+		if d {
+			rep.Dropped++
+		} else {
+			keep = append(keep, r)
+		}
+	}
+
+	// Labels and anomalies per table row.
+	var (
+		classes   []string
+		classOf   []int32 // per label code
+		isAnomaly []bool  // per anomaly code
+	)
+	if labelCol >= 0 {
+		classes, classOf = csvClasses(t, labelCol, keep)
+	}
+	if anomalyCol >= 0 {
+		normal := map[string]bool{}
+		for _, v := range s.NormalValues {
+			normal[v] = true
+		}
+		c := t.cols[anomalyCol]
+		isAnomaly = make([]bool, len(c.dict.values))
+		for code, v := range c.dict.values {
+			isAnomaly[code] = !normal[v]
+		}
+	}
+
+	// Split.
+	var trainPool, testPool []int
+	if testPath != "" {
+		for _, r := range keep {
+			if r < t.firstRows {
+				trainPool = append(trainPool, r)
+			} else {
+				testPool = append(testPool, r)
+			}
+		}
+	} else {
+		var strata []int32
+		if s.stratify() && (labelCol >= 0 || anomalyCol >= 0) {
+			strata = make([]int32, len(keep))
+			for i, r := range keep {
+				if labelCol >= 0 {
+					strata[i] = classOf[t.code(r, labelCol)]
+				} else if isAnomaly[t.code(r, anomalyCol)] {
+					strata[i] = 1
+				}
+			}
+			rep.StratifiedBy = "anomaly"
+			if labelCol >= 0 {
+				rep.StratifiedBy = "label"
+			}
+		}
+		tr, te := SplitRows(len(keep), strata, s.testFraction(), newRand(s.Seed, streamSplit))
+		trainPool, testPool = make([]int, len(tr)), make([]int, len(te))
+		for i, p := range tr {
+			trainPool[i] = keep[p]
+		}
+		for i, p := range te {
+			testPool[i] = keep[p]
+		}
+	}
+	trainRows, testRows, err := splitAndSample(&s, trainPool, testPool, &rep)
+	if err != nil {
+		return nil, err
+	}
+
+	// Fit the encoding on the whole train split.
+	enc := fitCSVEncoding(&s, t, trainPool, &rep)
+	l := &Loaded{Report: rep}
+	l.Train = enc.encode(t, trainRows, labelCol, anomalyCol, classes, classOf, isAnomaly, nil)
+	l.Test = enc.encode(t, testRows, labelCol, anomalyCol, classes, classOf, isAnomaly, l.Report.UnseenByColumn)
+	return l, nil
+}
+
+// csvClasses returns the sorted class names of the label column over rows and
+// the class index of each label code (-1 for codes not among rows).
+func csvClasses(t *csvTable, labelCol int, rows []int) ([]string, []int32) {
+	c := t.cols[labelCol]
+	used := make([]bool, len(c.dict.values))
+	for _, r := range rows {
+		used[t.code(r, labelCol)] = true
+	}
+	var codes []int
+	allNum := true
+	for code, u := range used {
+		if u {
+			codes = append(codes, code)
+			allNum = allNum && c.numOK[code]
+		}
+	}
+	slices.SortFunc(codes, func(a, b int) int {
+		if allNum {
+			if c.num[a] < c.num[b] {
+				return -1
+			}
+			if c.num[a] > c.num[b] {
+				return 1
+			}
+		}
+		if c.dict.values[a] < c.dict.values[b] {
+			return -1
+		}
+		if c.dict.values[a] > c.dict.values[b] {
+			return 1
+		}
+		return 0
+	})
+	classOf := make([]int32, len(c.dict.values))
+	for i := range classOf {
+		classOf[i] = -1
+	}
+	classes := make([]string, len(codes))
+	for i, code := range codes {
+		classes[i] = c.dict.values[code]
+		classOf[code] = int32(i)
+	}
+	return classes, classOf
+}
+
+// csvEncoding is the fitted encoding of the feature columns.
+type csvEncoding struct {
+	cols     []csvEncCol
+	d        int
+	features []sdk.FeatureBlock
+	columns  []string
+}
+
+type csvEncCol struct {
+	col     int // index into csvTable.cols
+	name    string
+	numeric bool
+	start   int
+	// numeric
+	impute float64
+	sc     scaler
+	// categorical: one-hot position per code, -1 when unseen in train
+	catOf []int32
+}
+
+func fitCSVEncoding(s *Spec, t *csvTable, trainPool []int, rep *LoadReport) *csvEncoding {
+	enc := &csvEncoding{}
+	vals := make([]float64, 0, len(trainPool))
+	for ci, c := range t.cols {
+		if c.role != roleFeature {
+			continue
+		}
+		ec := csvEncCol{col: ci, name: c.name, numeric: c.numeric, start: enc.d}
+		if c.numeric {
+			sum, n := 0.0, 0
+			for _, r := range trainPool {
+				if code := c.codes[r]; !c.missing[code] {
+					sum += c.num[code]
+					n++
+				}
+			}
+			if n > 0 {
+				ec.impute = sum / float64(n)
+			}
+			vals = vals[:0]
+			for _, r := range trainPool {
+				if code := c.codes[r]; c.missing[code] {
+					vals = append(vals, ec.impute)
+				} else {
+					vals = append(vals, c.num[code])
+				}
+			}
+			ec.sc = fitScaler(s.scale(), vals)
+			enc.features = append(enc.features, sdk.FeatureBlock{Name: c.name, Kind: sdk.FeatureNumeric, Start: enc.d, Width: 1})
+			enc.columns = append(enc.columns, c.name)
+			enc.d++
+			rep.Numeric = append(rep.Numeric, c.name)
+		} else {
+			catName := func(code uint32) string {
+				if c.missing[code] {
+					return MissingCategory
+				}
+				return c.dict.values[code]
+			}
+			usedCode := make([]bool, len(c.dict.values))
+			for _, r := range trainPool {
+				usedCode[c.codes[r]] = true
+			}
+			seen := map[string]bool{}
+			for code, u := range usedCode {
+				if u {
+					seen[catName(uint32(code))] = true
+				}
+			}
+			cats := sortedKeys(seen)
+			pos := make(map[string]int32, len(cats))
+			for i, v := range cats {
+				pos[v] = int32(i)
+			}
+			ec.catOf = make([]int32, len(c.dict.values))
+			for code := range ec.catOf {
+				if p, ok := pos[catName(uint32(code))]; ok {
+					ec.catOf[code] = p
+				} else {
+					ec.catOf[code] = -1
+				}
+			}
+			enc.features = append(enc.features, sdk.FeatureBlock{Name: c.name, Kind: sdk.FeatureCategorical, Start: enc.d, Width: len(cats)})
+			for _, v := range cats {
+				enc.columns = append(enc.columns, c.name+"="+v)
+			}
+			enc.d += len(cats)
+			rep.Categorical = append(rep.Categorical, c.name)
+		}
+		enc.cols = append(enc.cols, ec)
+	}
+	return enc
+}
+
+// encode builds the Data of rows. When unseen is not nil it counts, per
+// categorical column, the rows whose category was not seen in train.
+func (enc *csvEncoding) encode(t *csvTable, rows []int, labelCol, anomalyCol int,
+	classes []string, classOf []int32, isAnomaly []bool, unseen map[string]int) Data {
+	d := Data{
+		X: make([]float32, len(rows)*enc.d), N: len(rows), D: enc.d,
+		Features: slices.Clone(enc.features), Columns: slices.Clone(enc.columns),
+	}
+	if labelCol >= 0 {
+		d.Labels = make([]int32, len(rows))
+		d.Classes = classes
+	}
+	if anomalyCol >= 0 {
+		d.Anomaly = make([]bool, len(rows))
+	}
+	missed := make([]int, len(enc.cols))
+	for i, r := range rows {
+		x := d.X[i*enc.d : (i+1)*enc.d]
+		for k := range enc.cols {
+			ec := &enc.cols[k]
+			c := t.cols[ec.col]
+			code := t.code(r, ec.col)
+			if ec.numeric {
+				v := ec.impute
+				if !c.missing[code] {
+					v = c.num[code]
+				}
+				x[ec.start] = ec.sc.apply(v)
+			} else if p := ec.catOf[code]; p >= 0 {
+				x[ec.start+int(p)] = 1
+			} else {
+				missed[k]++
+			}
+		}
+		if labelCol >= 0 {
+			d.Labels[i] = classOf[t.code(r, labelCol)]
+		}
+		if anomalyCol >= 0 {
+			d.Anomaly[i] = isAnomaly[t.code(r, anomalyCol)]
+		}
+	}
+	if unseen != nil {
+		for k, n := range missed {
+			if n > 0 {
+				unseen[enc.cols[k].name] = n
+			}
+		}
+	}
+	return d
+}

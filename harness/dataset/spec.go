@@ -1,0 +1,80 @@
+// Package dataset loads the data sets a grid names (MNIST IDX files, CSV with
+// numeric and categorical columns, ADBench .npz), splits and subsamples them
+// deterministically, and digests them for the cache.
+package dataset
+
+// Spec is one [[dataset]] table of a grid file. The field comments are the
+// user documentation of each key.
+type Spec struct {
+	// Name labels the data set in cells and tables; required, unique in a grid.
+	Name string `toml:"name" json:"name"`
+	// Format is "mnist" (a directory holding the four IDX .gz files), "csv" or "npz".
+	Format string `toml:"format" json:"format"`
+	// Path is the file (csv, npz) or directory (mnist), relative to the grid file's
+	// directory unless absolute. For mnist it defaults to "data/mnist" under the
+	// repository root (made by `make mnist`).
+	Path string `toml:"path" json:"path,omitempty"`
+	// TestPath optionally names a separate test file (csv). Without it the test
+	// split is drawn from Path (mnist always uses its own test files).
+	TestPath string `toml:"test_path" json:"test_path,omitempty"`
+
+	// CSV layout.
+	// Separator is the field separator (default ","); "\t" for tabs (a TOML
+	// literal '\t' is accepted too). One ASCII character, not a quote. Fields
+	// may be double-quoted (RFC 4180); unquoted fields are trimmed of spaces.
+	// A file starting with the gzip magic bytes (.csv.gz) is decompressed.
+	Separator string `toml:"separator" json:"separator,omitempty"`
+	// Header says whether the first line names the columns (default true).
+	Header *bool `toml:"header" json:"header,omitempty"`
+	// Columns names the columns of a file without header. With header = true
+	// it replaces the names of the first line, which is then skipped (for
+	// scikit-learn's CSVs, whose first line is a row count, not names).
+	Columns []string `toml:"columns" json:"columns,omitempty"`
+	// Label is the column holding the class label to condition on and to
+	// score V-measure against (csv). It is not an input feature.
+	Label string `toml:"label" json:"label,omitempty"`
+	// AnomalyColumn and NormalValues give ground-truth anomalies (csv): a row is an
+	// anomaly when its AnomalyColumn value is not one of NormalValues. The column
+	// is not an input feature. npz files carry ground truth in y.
+	AnomalyColumn string   `toml:"anomaly_column" json:"anomaly_column,omitempty"`
+	NormalValues  []string `toml:"normal_values" json:"normal_values,omitempty"`
+	// Categorical forces columns to be one-hot encoded (columns that do not
+	// parse as numbers always are).
+	Categorical []string `toml:"categorical" json:"categorical,omitempty"`
+	// Drop lists columns to ignore.
+	Drop []string `toml:"drop" json:"drop,omitempty"`
+	// Missing lists the strings that mean a missing value (default "", "NA",
+	// "?", "NaN"; "unknown" is NOT included: it is a category in bank-marketing).
+	// Values are compared after surrounding spaces are trimmed. A missing value
+	// in a numeric column is imputed with the train split's mean; in a
+	// categorical column it becomes the category "(missing)"; a missing label or
+	// anomaly_column value drops the row. `missing = []` declares no missing values.
+	Missing []string `toml:"missing" json:"missing,omitempty"`
+	// ColumnsPreset names a built-in list of column names for a file without
+	// header, instead of Columns: "kddcup99" (the 42 fields of KDD Cup 1999, see
+	// KDDCup99Columns).
+	ColumnsPreset string `toml:"columns_preset" json:"columns_preset,omitempty"`
+
+	// Splitting and subsampling.
+	// Train and Test are the numbers of rows drawn (without replacement) from the
+	// train and test splits; 0 keeps every row.
+	Train int `toml:"train" json:"train,omitempty"`
+	Test  int `toml:"test" json:"test,omitempty"`
+	// TestFraction is the share of rows held out for the test split when there
+	// is no separate test set (default 0.2): round(test_fraction·rows) rows,
+	// at least 1 and at most rows−1.
+	TestFraction float64 `toml:"test_fraction" json:"test_fraction,omitempty"`
+	// Stratify says whether that split keeps the class proportions (default
+	// true): rows are grouped by label (csv Label, npz y), or by the anomaly
+	// flag when a csv has AnomalyColumn but no Label, and each group is split
+	// with the same fraction. Without a label or anomaly column the split is a
+	// plain seeded shuffle.
+	Stratify *bool `toml:"stratify" json:"stratify,omitempty"`
+	// Seed drives the split and the subsamples. It is fixed per data set, not per
+	// cell, so that every cell of a grid sees the same rows.
+	Seed int64 `toml:"seed" json:"seed"`
+	// Scale is "standard" (zero mean, unit variance per numeric column, with the
+	// train split's statistics; the default for csv and npz), "minmax" or "none".
+	// MNIST pixels are always divided by 255 and then left alone.
+	Scale string `toml:"scale" json:"scale,omitempty"`
+}

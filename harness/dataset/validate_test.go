@@ -1,0 +1,166 @@
+package dataset
+
+import (
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+)
+
+func TestValidate(t *testing.T) {
+	dir := t.TempDir()
+	synthMNIST{nTrain: 4, nTest: 2, h: 2, w: 2}.write(t, filepath.Join(mkdir(t, dir, "mnist")))
+	mkdir(t, dir, "half")
+	writeFile(t, filepath.Join(dir, "half"), mnistTrainImages, []byte("x"))
+	writeFile(t, dir, "notzip.npz", []byte("not a zip"))
+	writeNPZ(t, dir, "noy.npz", map[string][]byte{"X.npy": npyBytes("<f8", false, "(1, 1)", f8Bytes(1))})
+	writeFile(t, dir, "semi.csv", []byte("a;b;c\n1;2;3\n"))
+
+	td, err := filepath.Abs("testdata")
+	if err != nil {
+		t.Fatal(err)
+	}
+	csvOK := Spec{Name: "s", Format: "csv", Path: "small.csv", Label: "kind", AnomalyColumn: "status", NormalValues: []string{"ok"}}
+	npzOK := Spec{Name: "n", Format: "npz", Path: "tiny_c_f4.npz"}
+	with := func(s Spec, f func(*Spec)) Spec { f(&s); return s }
+
+	tests := []struct {
+		name    string
+		spec    Spec
+		baseDir string
+		want    []string // "field: substring of message", in order
+	}{
+		{"csv ok", csvOK, td, nil},
+		{"csv absolute path", with(csvOK, func(s *Spec) { s.Path = filepath.Join(td, "small.csv") }), dir, nil},
+		{"csv gz ok", with(csvOK, func(s *Spec) { s.Path = "small.csv.gz" }), td, nil},
+		{"csv test_path ok", with(csvOK, func(s *Spec) { s.TestPath = "small_test.csv" }), td, nil},
+		{"npz ok", npzOK, td, nil},
+		{"mnist ok", Spec{Name: "m", Format: "mnist", Path: "mnist", Train: 2, Scale: "none"}, dir, nil},
+		{"name and format missing", Spec{}, td, []string{"name: required", `format: required: one of "mnist", "csv", "npz"`}},
+		{"bad format", Spec{Name: "x", Format: "xls"}, td, []string{`format: "xls" is not one of "mnist", "csv", "npz"`}},
+		{"negative counts", with(npzOK, func(s *Spec) { s.Train, s.Test = -1, -2 }), td,
+			[]string{"train: -1 is negative", "test: -2 is negative"}},
+		{"bad scale", with(npzOK, func(s *Spec) { s.Scale = "robust" }), td,
+			[]string{`scale: "robust" is not one of "standard", "minmax", "none"`}},
+		{"test_fraction 1", with(npzOK, func(s *Spec) { s.TestFraction = 1 }), td, []string{"test_fraction: 1 is not in (0, 1)"}},
+		{"test_fraction negative", with(npzOK, func(s *Spec) { s.TestFraction = -0.1 }), td, []string{"test_fraction: -0.1 is not in (0, 1)"}},
+		{"npz path missing", Spec{Name: "n", Format: "npz"}, td, []string{"path: required"}},
+		{"npz file absent", with(npzOK, func(s *Spec) { s.Path = "absent.npz" }), td, []string{"path: " + filepath.Join(td, "absent.npz") + " is not a file"}},
+		{"npz not a zip", with(npzOK, func(s *Spec) { s.Path = "notzip.npz" }), dir, []string{"path: " + filepath.Join(dir, "notzip.npz") + " is not a .npz (zip) file"}},
+		{"npz without y", with(npzOK, func(s *Spec) { s.Path = "noy.npz" }), dir, []string{"path: " + filepath.Join(dir, "noy.npz") + " has no member y.npy"}},
+		{"csv keys on npz", with(npzOK, func(s *Spec) {
+			s.Label, s.Separator, s.Header, s.Columns, s.Drop, s.Missing = "y", ";", boolp(true), []string{"a"}, []string{"b"}, []string{}
+			s.TestPath, s.ColumnsPreset, s.AnomalyColumn, s.NormalValues, s.Categorical = "t.csv", "kddcup99", "a", []string{"0"}, []string{"c"}
+		}), td, []string{
+			`test_path: only used with format = "csv", not "npz"`, `separator: only used`, `header: only used`,
+			`columns: only used`, `columns_preset: only used`, `label: only used`, `anomaly_column: only used`,
+			`normal_values: only used`, `categorical: only used`, `drop: only used`, `missing: only used`}},
+		{"mnist extras", Spec{Name: "m", Format: "mnist", Path: "mnist", TestFraction: 0.3, Stratify: boolp(false), Scale: "standard"}, dir,
+			[]string{"test_fraction: not used with format = \"mnist\"", "stratify: not used", `scale: "standard" not allowed with format = "mnist"`}},
+		{"mnist dir absent", Spec{Name: "m", Format: "mnist", Path: "nope"}, dir, []string{"path: " + filepath.Join(dir, "nope") + " is not a directory"}},
+		{"mnist files absent", Spec{Name: "m", Format: "mnist", Path: "half"}, dir,
+			[]string{"path: directory " + filepath.Join(dir, "half") + " lacks train-labels-idx1-ubyte.gz, t10k-images-idx3-ubyte.gz, t10k-labels-idx1-ubyte.gz"}},
+		{"mnist default path", Spec{Name: "m", Format: "mnist"}, dir, []string{"path: " + filepath.Join(dir, "data", "mnist") + " is not a directory"}},
+		{"csv path missing", Spec{Name: "c", Format: "csv"}, td, []string{"path: required"}},
+		{"csv file absent", with(csvOK, func(s *Spec) { s.Path = "nope.csv" }), td, []string{"path: " + filepath.Join(td, "nope.csv") + " is not a file"}},
+		{"csv test file absent", with(csvOK, func(s *Spec) { s.TestPath = "nope.csv" }), td, []string{"test_path: " + filepath.Join(td, "nope.csv") + " is not a file"}},
+		{"test_path with split keys", with(csvOK, func(s *Spec) { s.TestPath, s.TestFraction, s.Stratify = "small_test.csv", 0.3, boolp(true) }), td,
+			[]string{"test_fraction: not used with test_path", "stratify: not used with test_path"}},
+		{"bad separator", with(csvOK, func(s *Spec) { s.Separator = ";;" }), td, []string{`separator: ";;" is not one ASCII character`}},
+		{"quote separator", with(csvOK, func(s *Spec) { s.Separator = `"` }), td, []string{`separator: "\"" is not one ASCII character`}},
+		{"unknown label", with(csvOK, func(s *Spec) { s.Label = "species" }), td,
+			[]string{`label: column "species" is not one of the file's columns: id, age, income, city, code, const, kind, status`}},
+		{"unknown columns in lists", with(csvOK, func(s *Spec) { s.Drop, s.Categorical = []string{"zip"}, []string{"colour"} }), td,
+			[]string{`drop: column "zip" is not one`, `categorical: column "colour" is not one`}},
+		{"anomaly column is label", with(csvOK, func(s *Spec) { s.AnomalyColumn = "kind" }), td,
+			[]string{`anomaly_column: "kind" is also the label column`}},
+		{"anomaly column without normal values", with(csvOK, func(s *Spec) { s.NormalValues = nil }), td,
+			[]string{"normal_values: required with anomaly_column"}},
+		{"normal values without anomaly column", with(csvOK, func(s *Spec) { s.AnomalyColumn = "" }), td,
+			[]string{"normal_values: only used with anomaly_column"}},
+		{"drop label, categorical anomaly", with(csvOK, func(s *Spec) { s.Drop, s.Categorical = []string{"kind"}, []string{"status", "age"} }), td,
+			[]string{`drop: column "kind" is the label column`, `categorical: column "status" is the anomaly_column column`}},
+		{"categorical and dropped", with(csvOK, func(s *Spec) { s.Drop, s.Categorical = []string{"age"}, []string{"age"} }), td,
+			[]string{`categorical: column "age" is also in drop`}},
+		{"nothing left", with(csvOK, func(s *Spec) { s.Drop = []string{"id", "age", "income", "city", "code", "const"} }), td,
+			[]string{"drop: no column is left as an input feature"}},
+		{"header false without columns", with(csvOK, func(s *Spec) { s.Header, s.Label, s.AnomalyColumn, s.NormalValues = boolp(false), "", "", nil }), td,
+			[]string{"header: header = false needs columns"}},
+		{"columns checked", with(csvOK, func(s *Spec) {
+			s.Columns = []string{"a", "", "a"}
+			s.Label = "a"
+			s.AnomalyColumn, s.NormalValues = "", nil
+		}), td,
+			[]string{"columns: column names must not be empty", `columns: column "a" is named twice`}},
+		{"bad preset", with(csvOK, func(s *Spec) { s.ColumnsPreset = "kdd"; s.Label, s.AnomalyColumn, s.NormalValues = "", "", nil }), td,
+			[]string{`columns_preset: "kdd" is not one of "kddcup99"`}},
+		{"preset and columns", with(csvOK, func(s *Spec) {
+			s.ColumnsPreset, s.Columns = "kddcup99", []string{"x"}
+			s.Label, s.AnomalyColumn, s.NormalValues = "", "", nil
+		}), td, []string{"columns_preset: give either columns or columns_preset, not both"}},
+		{"preset names checked", with(csvOK, func(s *Spec) {
+			s.ColumnsPreset, s.Header = "kddcup99", boolp(false)
+			s.Label, s.AnomalyColumn, s.NormalValues = "service", "label", []string{"normal."}
+		}), td, nil},
+		{"wrong separator shows one column", with(csvOK, func(s *Spec) { s.Path = "semi.csv"; s.Label = "b"; s.AnomalyColumn, s.NormalValues = "", nil }), dir,
+			[]string{`label: column "b" is not one of the file's columns: a;b;c`}},
+		{"right separator", with(csvOK, func(s *Spec) {
+			s.Path, s.Separator, s.Label = "semi.csv", ";", "b"
+			s.AnomalyColumn, s.NormalValues = "", nil
+		}), dir, nil},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			errs := tc.spec.Validate(tc.baseDir)
+			var got []string
+			for _, e := range errs {
+				got = append(got, e.Error())
+			}
+			if len(got) != len(tc.want) {
+				t.Fatalf("got %d errors, want %d:\n%s", len(got), len(tc.want), strings.Join(got, "\n"))
+			}
+			for i, w := range tc.want {
+				if !strings.HasPrefix(got[i], w) && !strings.Contains(got[i], w) {
+					t.Errorf("error %d = %q, want it to contain %q", i, got[i], w)
+				}
+				if field := strings.SplitN(w, ":", 2)[0]; errs[i].Field != field {
+					t.Errorf("error %d field = %q, want %q", i, errs[i].Field, field)
+				}
+			}
+		})
+	}
+}
+
+// TestValidateFieldsAreTOMLKeys checks that every Field a FieldError may
+// carry is a toml tag of Spec, so the grid parser can map it to a line.
+func TestValidateFieldsAreTOMLKeys(t *testing.T) {
+	src, err := os.ReadFile("spec.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	fields := []string{"name", "format", "path", "test_path", "separator", "header", "columns", "columns_preset",
+		"label", "anomaly_column", "normal_values", "categorical", "drop", "missing", "train", "test",
+		"test_fraction", "stratify", "seed", "scale"}
+	for _, f := range fields {
+		if !strings.Contains(string(src), `toml:"`+f+`"`) {
+			t.Errorf("spec.go has no toml tag %q", f)
+		}
+	}
+	s := Spec{}
+	keys := s.csvOnlyKeys()
+	for _, k := range keys {
+		if !slices.Contains(fields, k.key) {
+			t.Errorf("csv-only key %q is not a Spec toml key", k.key)
+		}
+	}
+}
+
+func mkdir(t testing.TB, parts ...string) string {
+	t.Helper()
+	p := filepath.Join(parts...)
+	if err := os.MkdirAll(p, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
