@@ -1,0 +1,113 @@
+package main
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"os/exec"
+	"path/filepath"
+
+	"github.com/latentbench/latentbench/harness/host"
+	"github.com/latentbench/latentbench/metrics"
+	"github.com/latentbench/latentbench/plugins/detectors/iforest"
+	"github.com/latentbench/latentbench/sdk"
+)
+
+func benches() []bench {
+	return []bench{
+		{"plugin-boundary", pluginBoundary},
+		{"iforest-10k", iforestBench(10_000)},
+		{"iforest-60k", iforestBench(60_000)},
+		{"kmeans-sweep-10k", kmeansSweep},
+		{"gmm-sweep-10k", gmmSweep},
+		{"emmv-10k", emmvBench},
+	}
+}
+
+// pluginBoundary moves a 60000×784 float32 matrix into a plugin and the
+// 60000×2 result back; the peer is an in-process copy of the same bytes.
+func pluginBoundary(e *env) (*Row, error) {
+	bin := filepath.Join(e.tmp, host.Filename(sdk.KindEncoder, "sink"))
+	if out, err := exec.Command("go", "build", "-o", bin, "./internal/testplugins/sink").CombinedOutput(); err != nil {
+		return nil, fmt.Errorf("build sink plugin: %v\n%s", err, out)
+	}
+	const n, d = 60000, 784
+	bytes := float64(4 * (n*d + n*2))
+	x := sdk.NewMatrix32(n, d, make([]float32, n*d))
+	h := host.New()
+	defer h.KillAll()
+	s, err := h.Start(e.ctx, bin, sdk.KindEncoder)
+	if err != nil {
+		return nil, err
+	}
+	defer s.Close()
+	if _, err := s.Encode(e.ctx, nil, x, sdk.Params{}); err != nil { // warm up
+		return nil, err
+	}
+	gs, err := best(e.repeat+2, func() error {
+		_, err := s.Encode(e.ctx, nil, x, sdk.Params{})
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	dst := make([]float32, n*d)
+	z, zz := make([]float32, 2*n), make([]float32, 2*n)
+	ps, _ := best(e.repeat+2, func() error {
+		copy(dst, x.F32)
+		copy(zz, z)
+		return nil
+	})
+	return &Row{Unit: "GB/s", Go: bytes / gs / 1e9, Peer: bytes / ps / 1e9, PeerName: "in-process copy",
+		Note: "60000×784 float32 in, 60000×2 float32 out, through gRPC over a local socket"}, nil
+}
+
+func iforestBench(n int) func(*env) (*Row, error) {
+	return func(e *env) (*Row, error) {
+		x, _ := mixture(n, 2, 1)
+		return e.timed("iforest.py", x, n, 2, func() error {
+			f, err := iforest.Fit(e.ctx, x, n, 2, iforest.Options{Seed: 0})
+			if err != nil {
+				return err
+			}
+			f.Score(x, n)
+			return nil
+		})
+	}
+}
+
+func kmeansSweep(e *env) (*Row, error) {
+	const n = 10_000
+	x, labels := mixture(n, 2, 2)
+	return e.timed("kmeans_sweep.py", x, n, 2, func() error {
+		_, err := metrics.SweepKMeans(e.ctx, x, n, 2, labels, 2, 20, metrics.KMeansOptions{NInit: 10})
+		return err
+	}, "--kmin", "2", "--kmax", "20", "--n-init", "10")
+}
+
+func gmmSweep(e *env) (*Row, error) {
+	const n = 10_000
+	x, labels := mixture(n, 2, 3)
+	return e.timed("gmm_sweep.py", x, n, 2, func() error {
+		_, err := metrics.SweepGMM(e.ctx, x, n, 2, labels, 2, 20, metrics.GMMOptions{})
+		return err
+	}, "--kmin", "2", "--kmax", "20")
+}
+
+// emmvBench scores 10k data scores and 100k uniform scores with EM and MV.
+func emmvBench(e *env) (*Row, error) {
+	const n, nu = 10_000, 100_000
+	const volume = 0.3
+	rng := rand.New(rand.NewPCG(4, 0))
+	s := make([]float64, n+nu)
+	for i := range s {
+		if i < n {
+			s[i] = -0.4 - 0.2*rng.Float64()*rng.Float64()
+		} else {
+			s[i] = -0.45 - 0.3*rng.Float64()
+		}
+	}
+	return e.timed("emmv.py", s, n+nu, 1, func() error {
+		metrics.EMMV(s[:n], s[n:], volume)
+		return nil
+	}, "--n-data", fmt.Sprint(n), "--volume", fmt.Sprint(volume))
+}
