@@ -145,7 +145,7 @@ func (r *run) detect(ctx context.Context, c *grid.Cell, res *Result, data *datas
 	x := eval.Float64()
 	lo, hi, volume := metrics.BoundingBox(x, eval.Rows, eval.Cols)
 	uniformN := met.UniformPoints
-	doEMMV := met.EMMV && zTest.Cols <= 5
+	doEMMV := met.EMMV && zTest.Cols <= metrics.HighDimFeatures
 	var uniform sdk.Matrix
 	if doEMMV {
 		uniform = sdk.NewMatrix64(uniformN, eval.Cols, metrics.UniformPoints(lo, hi, uniformN, uint64(c.Seed)))
@@ -201,7 +201,8 @@ func (r *run) detect(ctx context.Context, c *grid.Cell, res *Result, data *datas
 		return err
 	}
 
-	if doEMMV {
+	switch {
+	case doEMMV:
 		sEval := sTest
 		if evalIdx != nil {
 			sEval = pick(sTest, evalIdx)
@@ -212,6 +213,25 @@ func (r *run) detect(ctx context.Context, c *grid.Cell, res *Result, data *datas
 		}
 		em := metrics.EMMV(sEval, sUnif, volume)
 		res.Metrics["em"], res.Metrics["mv"] = em.EM, em.MV
+	case met.EMMV && !det.Desc.UsesGroups:
+		key := cache.Key("emmv-subsets", det.Plugin, det.Desc.Version, det.Params.CanonicalJSON(), zFitKey, zTestKey,
+			fmt.Sprint(uniformN, met.EMMVPoints), seed)
+		e, err := r.stage(ctx, c, res, "emmv", key, func(ctx context.Context) (*cache.Entry, error) {
+			em, mv, used, err := r.emmvSubsets(ctx, path, det.Params, c.Seed, asFloat64(zFit), eval, uniformN)
+			if err != nil {
+				return nil, err
+			}
+			b, _ := json.Marshal(map[string]float64{"em": em, "mv": mv, "subsets": float64(used)})
+			return &cache.Entry{Payload: b, Meta: cache.Meta{What: "emmv over feature subsets " + det.Label}}, nil
+		})
+		if err != nil {
+			return err
+		}
+		var m map[string]float64
+		if err := json.Unmarshal(e.Payload, &m); err != nil {
+			return fmt.Errorf("cached emmv: %w", err)
+		}
+		res.Metrics["em"], res.Metrics["mv"], res.Metrics["emmv_subsets"] = m["em"], m["mv"], m["subsets"]
 	}
 
 	if truth := data.Test.Labels; truth != nil && met.Contamination > 0 {
@@ -282,4 +302,54 @@ func subsample(n, k int, seed uint64) []int {
 	out := perm[:k]
 	sort.Ints(out)
 	return out
+}
+
+// emmvSubsets is Goix's protocol for more than 5 latent dimensions (SPEC §5):
+// EM and MV averaged over random 5-feature subsets, the detector refitted on
+// each subset of the fit points, the uniform box taken from the evaluated
+// points' subset, with the finer t and α grids. A subset whose box has no
+// volume is skipped and another drawn, until metrics.HighDimSubsets were used.
+// One plugin process serves every refit.
+func (r *run) emmvSubsets(ctx context.Context, path string, params sdk.Params, seed int64,
+	fit, eval sdk.Matrix, uniformN int) (em, mv float64, used int, err error) {
+	s, err := r.opt.Host.Start(ctx, path, sdk.KindDetector)
+	if err != nil {
+		return 0, 0, 0, err
+	}
+	defer s.Close()
+	d := eval.Cols
+	xf, xe := fit.Float64(), eval.Float64()
+	subsets := metrics.FeatureSubsets(d, metrics.HighDimFeatures, 4*metrics.HighDimSubsets, uint64(seed))
+	for i, cols := range subsets {
+		if used == metrics.HighDimSubsets {
+			break
+		}
+		ze := metrics.Project(xe, eval.Rows, d, cols)
+		lo, hi, vol := metrics.BoundingBox(ze, eval.Rows, len(cols))
+		if !(vol > 0) {
+			continue
+		}
+		zf := sdk.NewMatrix64(fit.Rows, len(cols), metrics.Project(xf, fit.Rows, d, cols))
+		model, err := s.FitDetector(ctx, zf, nil, params, seed)
+		if err != nil {
+			return 0, 0, 0, fmt.Errorf("feature subset %v: %w", cols, err)
+		}
+		sX, err := s.Score(ctx, model, sdk.NewMatrix64(eval.Rows, len(cols), ze), nil, params)
+		if err != nil {
+			return 0, 0, 0, fmt.Errorf("feature subset %v: %w", cols, err)
+		}
+		u := metrics.UniformPoints(lo, hi, uniformN, uint64(seed)+uint64(i)+1)
+		sU, err := s.Score(ctx, model, sdk.NewMatrix64(uniformN, len(cols), u), nil, params)
+		if err != nil {
+			return 0, 0, 0, fmt.Errorf("feature subset %v: %w", cols, err)
+		}
+		res := metrics.EMMVGrids(sX, sU, vol, metrics.TGrid(vol, metrics.HighDimTStep/vol), metrics.AlphaGrid(metrics.HighDimAlphaStep))
+		em += res.EM
+		mv += res.MV
+		used++
+	}
+	if used == 0 {
+		return 0, 0, 0, fmt.Errorf("EM/MV: every feature subset has a zero-volume box")
+	}
+	return em / float64(used), mv / float64(used), used, nil
 }
