@@ -28,6 +28,7 @@ import (
 	"github.com/latentbench/latentbench/harness/grid"
 	"github.com/latentbench/latentbench/harness/host"
 	"github.com/latentbench/latentbench/harness/progress"
+	"github.com/latentbench/latentbench/harness/regress"
 	"github.com/latentbench/latentbench/harness/report"
 	"github.com/latentbench/latentbench/harness/runner"
 	"github.com/latentbench/latentbench/sdk"
@@ -40,6 +41,9 @@ usage:
   latentbench run CONFIG [flags]        run (or resume) the grid and print its tables
   latentbench report DIR                re-render the tables from DIR/cells.jsonl
   latentbench plugins                   list installed plugins with their parameters
+  latentbench compare BASE NEW -config CONFIG
+                                        compare NEW/cells.jsonl with BASE/cells.jsonl within the
+                                        tolerances of CONFIG's [regression] table
 
 run flags:
   -j N            cells run at once (default: number of CPUs)
@@ -70,6 +74,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		err = cmdReport(args[1:], stdout)
 	case "plugins":
 		err = cmdPlugins(args[1:], stdout)
+	case "compare":
+		return cmdCompare(args[1:], stdout, stderr)
 	case "help", "-h", "-help", "--help":
 		fmt.Fprint(stdout, usage)
 		return 0
@@ -350,4 +356,42 @@ func firstLine(s string) string {
 		return s[:i]
 	}
 	return s
+}
+
+// cmdCompare compares two result directories metric by metric; the exit
+// status is 1 when a metric moved beyond its tolerance.
+func cmdCompare(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("compare", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	config := fs.String("config", "", "grid whose [regression] table gives the tolerances (required)")
+	pluginDir := fs.String("plugins", "", "extra plugin directory")
+	pos, err := parse(fs, args)
+	if err != nil || len(pos) != 2 || *config == "" {
+		fmt.Fprint(stderr, "usage: latentbench compare BASE NEW -config CONFIG\n")
+		return 2
+	}
+	fail := func(err error) int {
+		fmt.Fprintf(stderr, "latentbench compare: %v\n", err)
+		return 2
+	}
+	h := host.New()
+	defer h.KillAll()
+	g, _, err := loadGrid(context.Background(), *config, h, dirs(*pluginDir))
+	if err != nil {
+		return fail(err)
+	}
+	base, err := report.Load(pos[0])
+	if err != nil {
+		return fail(err)
+	}
+	cur, err := report.Load(pos[1])
+	if err != nil {
+		return fail(err)
+	}
+	diffs := regress.Compare(base, cur, g.Regression)
+	fmt.Fprint(stdout, regress.Format(diffs))
+	if len(diffs) > 0 {
+		return 1
+	}
+	return 0
 }

@@ -175,6 +175,7 @@ type Grid struct {
 	Detectors  []Block
 	Clustering Clustering
 	Metrics    Metrics
+	Regression Regression
 	// EncoderInstances and DetectorInstances are the expanded blocks, in block
 	// order and, within a block, in axis order (see the package doc).
 	EncoderInstances  []Instance
@@ -224,7 +225,7 @@ func Parse(path string, src []byte, reg Registry) (*Grid, error) {
 }
 
 var (
-	topKeys      = []string{"clustering", "dataset", "detector", "encoder", "experiment", "metrics"}
+	topKeys      = []string{"clustering", "dataset", "detector", "encoder", "experiment", "metrics", "regression"}
 	nameRE       = regexp.MustCompile(`^[a-z0-9_-]+$`)
 	methods      = []string{MethodKMeans, MethodGMM}
 	fitOnChoices = []string{FitOnTest, FitOnTrain}
@@ -276,6 +277,76 @@ func (l *loader) structure(g *Grid, raw map[string]any, reg Registry) {
 
 	l.clustering(g, raw["clustering"])
 	l.metrics(g, raw["metrics"])
+	l.regression(g, raw["regression"])
+}
+
+// Regression is the [regression] table: how far each metric may move from
+// committed results before `latentbench compare` calls it a regression.
+//
+//	[regression]
+//	default = 1e-9          # absolute tolerance of metrics not listed below
+//	[regression.tolerance]
+//	v_kmeans = 0.02         # per metric (the names of cells.jsonl's metrics map)
+//	em = 1e-4
+type Regression struct {
+	// Default is the absolute tolerance of metrics without their own (default 1e-9).
+	Default float64
+	// Tolerance maps metric names to absolute tolerances.
+	Tolerance map[string]float64
+}
+
+// For returns the tolerance of a metric.
+func (r Regression) For(metric string) float64 {
+	if t, ok := r.Tolerance[metric]; ok {
+		return t
+	}
+	return r.Default
+}
+
+func (l *loader) regression(g *Grid, v any) {
+	at := keyPath{}.key("regression")
+	g.Regression = Regression{Default: 1e-9, Tolerance: map[string]float64{}}
+	if v == nil {
+		return
+	}
+	m, ok := l.table(v, at)
+	if !ok {
+		return
+	}
+	for _, k := range sortedKeys(m) {
+		switch k {
+		case "default":
+			f, ok := nonNegative(m[k])
+			if !ok {
+				l.errf(at.key(k), "must be a non-negative number (an absolute tolerance), got %s", describe(m[k]))
+			}
+			g.Regression.Default = f
+		case "tolerance":
+			tm, ok := l.table(m[k], at.key(k))
+			if !ok {
+				continue
+			}
+			for _, name := range sortedKeys(tm) {
+				f, ok := nonNegative(tm[name])
+				if !ok {
+					l.errf(at.key(k).key(name), "must be a non-negative number (an absolute tolerance), got %s", describe(tm[name]))
+				}
+				g.Regression.Tolerance[name] = f
+			}
+		default:
+			l.errf(at.key(k), "unknown key %q (allowed: default, tolerance)", k)
+		}
+	}
+}
+
+func nonNegative(v any) (float64, bool) {
+	switch x := v.(type) {
+	case int64:
+		return float64(x), x >= 0
+	case float64:
+		return x, x >= 0
+	}
+	return 0, false
 }
 
 func (l *loader) experiment(g *Grid, v any) {

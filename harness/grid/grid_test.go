@@ -1,6 +1,7 @@
 package grid
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
@@ -26,7 +27,7 @@ func TestLoadErrors(t *testing.T) {
 		msg   string
 		n     int // number of errors expected; 0 means 1
 	}{
-		{"unknown_top_key", 13, "experiments", `unknown key "experiments" (allowed: clustering, dataset, detector, encoder, experiment, metrics)`, 0},
+		{"unknown_top_key", 13, "experiments", `unknown key "experiments" (allowed: clustering, dataset, detector, encoder, experiment, metrics, regression)`, 0},
 		{"unknown_experiment_key", 4, "experiment.descripton", `unknown key "descripton" (allowed: description, fit_on, name, seeds, timeout)`, 0},
 		{"unknown_dataset_key", 9, "dataset[1].trian", `unknown key "trian" (allowed: anomaly_column, `, 0},
 		{"wrong_param_type", 16, "encoder[2].params.latent_dim", `must be an integer, got string "two"`, 0},
@@ -418,5 +419,39 @@ func BenchmarkLoad(b *testing.B) {
 		if _, err := Load(path, reg); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+func TestRegressionTable(t *testing.T) {
+	src := []byte(`
+[experiment]
+name = "r"
+seeds = [0]
+
+[[dataset]]
+name = "d"
+format = "csv"
+path = "testdata/data/tiny.csv"
+
+[[encoder]]
+plugin = "pca"
+
+[regression]
+default = 1e-6
+[regression.tolerance]
+v_kmeans = 0.02
+em = "big"
+`)
+	_, err := Parse("r.toml", src, testRegistry())
+	var errs Errors
+	if !errors.As(err, &errs) || len(errs) != 1 || errs[0].Field != "regression.tolerance.em" || errs[0].Line != 18 {
+		t.Fatalf("got %v", err)
+	}
+	g, err := Parse("r.toml", bytes.Replace(src, []byte(`em = "big"`), []byte(`em = 1e-4`), 1), testRegistry())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if g.Regression.For("v_kmeans") != 0.02 || g.Regression.For("em") != 1e-4 || g.Regression.For("mv") != 1e-6 {
+		t.Errorf("tolerances %+v", g.Regression)
 	}
 }
