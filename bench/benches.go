@@ -9,6 +9,8 @@ import (
 	"github.com/latentbench/latentbench/harness/host"
 	"github.com/latentbench/latentbench/metrics"
 	"github.com/latentbench/latentbench/plugins/detectors/iforest"
+	"github.com/latentbench/latentbench/plugins/detectors/lof"
+	"github.com/latentbench/latentbench/plugins/detectors/ocsvm"
 	"github.com/latentbench/latentbench/sdk"
 )
 
@@ -17,6 +19,9 @@ func benches() []bench {
 		{"plugin-boundary", pluginBoundary},
 		{"iforest-10k", iforestBench(10_000)},
 		{"iforest-60k", iforestBench(60_000)},
+		{"lof-10k", lofBench(10_000)},
+		{"lof-60k", lofBench(60_000)},
+		{"ocsvm-10k", ocsvmBench},
 		{"kmeans-sweep-10k", kmeansSweep},
 		{"gmm-sweep-10k", gmmSweep},
 		{"emmv-10k", emmvBench},
@@ -73,6 +78,33 @@ func iforestBench(n int) func(*env) (*Row, error) {
 			return nil
 		})
 	}
+}
+
+func lofBench(n int) func(*env) (*Row, error) {
+	return func(e *env) (*Row, error) {
+		x, _ := mixture(n, 2, 5)
+		return e.timed("lof.py", x, n, 2, func() error {
+			m, err := lof.Fit(e.ctx, x, n, 2, lof.Options{})
+			if err != nil {
+				return err
+			}
+			_, err = m.Score(x, n)
+			return err
+		})
+	}
+}
+
+func ocsvmBench(e *env) (*Row, error) {
+	const n = 10_000
+	x, _ := mixture(n, 2, 6)
+	return e.timed("ocsvm.py", x, n, 2, func() error {
+		m, err := ocsvm.Fit(e.ctx, x, n, 2, ocsvm.Options{Nu: 0.05})
+		if err != nil {
+			return err
+		}
+		m.Decision(x, n)
+		return nil
+	}, "--nu", "0.05")
 }
 
 func kmeansSweep(e *env) (*Row, error) {
