@@ -6,11 +6,13 @@ import (
 	"os/exec"
 	"path/filepath"
 
+	"github.com/latentbench/latentbench/harness/dataset"
 	"github.com/latentbench/latentbench/harness/host"
 	"github.com/latentbench/latentbench/metrics"
 	"github.com/latentbench/latentbench/plugins/detectors/iforest"
 	"github.com/latentbench/latentbench/plugins/detectors/lof"
 	"github.com/latentbench/latentbench/plugins/detectors/ocsvm"
+	"github.com/latentbench/latentbench/plugins/encoders/vae"
 	"github.com/latentbench/latentbench/sdk"
 )
 
@@ -25,6 +27,7 @@ func benches() []bench {
 		{"kmeans-sweep-10k", kmeansSweep},
 		{"gmm-sweep-10k", gmmSweep},
 		{"emmv-10k", emmvBench},
+		{"vae-train-epoch", vaeBench},
 	}
 }
 
@@ -142,4 +145,42 @@ func emmvBench(e *env) (*Row, error) {
 		metrics.EMMV(s[:n], s[n:], volume)
 		return nil
 	}, "--n-data", fmt.Sprint(n), "--volume", fmt.Sprint(volume))
+}
+
+// vaeBench trains the paper's 784-512-2 VAE for one epoch on MNIST's 60000
+// training images and encodes 10000, beside PyTorch on the same data. It
+// returns the training row and records the encoding row itself.
+func vaeBench(e *env) (*Row, error) {
+	l, err := dataset.Load(e.ctx, dataset.Spec{Name: "mnist", Format: dataset.FormatMNIST, Path: "data/mnist"}, ".")
+	if err != nil {
+		return nil, fmt.Errorf("%v (run `make mnist`)", err)
+	}
+	x, n, d := l.Train.X, l.Train.N, l.Train.D
+	path := filepath.Join(e.tmp, "mnist.f32")
+	if err := writeRaw32(path, x); err != nil {
+		return nil, err
+	}
+	p, err := e.peer("vae_torch.py", []string{"OMP_WAIT_POLICY=PASSIVE"},
+		"--data", path, "--n", fmt.Sprint(n), "--d", fmt.Sprint(d), "--epochs", "1", "--encode-n", "10000")
+	if err != nil {
+		return nil, err
+	}
+	pt, err := num(p, "train_samples_per_s")
+	if err != nil {
+		return nil, err
+	}
+	pe, err := num(p, "encode_samples_per_s")
+	if err != nil {
+		return nil, err
+	}
+	cfg := vae.DefaultConfig()
+	cfg.Epochs = 1
+	t, err := vae.TrainThroughput(e.ctx, x, n, d, cfg, 10000)
+	if err != nil {
+		return nil, err
+	}
+	note := "784-512-2, batch 128, Adam, float32, BLAS: " + vae.BLASName()
+	enc := &Row{Bench: "vae-encode-10k", Unit: "samples/s", Go: t.EncodeSamplesPerSec, Peer: pe, PeerName: str(p, "peer_name"), Note: note}
+	e.extra = append(e.extra, enc)
+	return &Row{Unit: "samples/s", Go: t.TrainSamplesPerSec, Peer: pt, PeerName: str(p, "peer_name"), Note: note}, nil
 }

@@ -56,6 +56,8 @@ type env struct {
 	repeat  int
 	python  string
 	peerDir string
+	// extra collects additional rows a benchmark measured on the way.
+	extra []*Row
 }
 
 func main() {
@@ -82,6 +84,7 @@ func main() {
 		if !re.MatchString(b.name) {
 			continue
 		}
+		e.extra = nil
 		row, err := b.run(e)
 		if err != nil {
 			fmt.Printf("%-18s skipped: %v\n", b.name, err)
@@ -89,15 +92,17 @@ func main() {
 			continue
 		}
 		row.Bench = b.name
-		row.Time = time.Now().UTC().Format(time.RFC3339)
-		row.GoMaxProcs = runtime.GOMAXPROCS(0)
-		row.Env = blas
-		if row.Speedup == 0 {
-			row.Speedup = speedup(row)
-		}
-		fmt.Printf("%-18s %8s %14.4g %14.4g %7.2f×  %s\n", row.Bench, row.Unit, row.Go, row.Peer, row.Speedup, row.PeerName)
-		if err := appendRow(*out, row); err != nil {
-			fatal(err)
+		for _, r := range append([]*Row{row}, e.extra...) {
+			r.Time = time.Now().UTC().Format(time.RFC3339)
+			r.GoMaxProcs = runtime.GOMAXPROCS(0)
+			r.Env = blas
+			if r.Speedup == 0 {
+				r.Speedup = speedup(r)
+			}
+			fmt.Printf("%-18s %8s %14.4g %14.4g %7.2f×  %s\n", r.Bench, r.Unit, r.Go, r.Peer, r.Speedup, r.PeerName)
+			if err := appendRow(*out, r); err != nil {
+				fatal(err)
+			}
 		}
 	}
 	if failed > 0 {

@@ -2,6 +2,9 @@ package host
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"io"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -16,6 +19,10 @@ import (
 type Plugin struct {
 	Path string
 	Desc *sdk.Description
+	// Digest is the hex SHA-256 of the executable: cache keys include it, so
+	// rebuilding a plugin from changed code invalidates its cached results
+	// even when its declared version stayed the same.
+	Digest string
 }
 
 // Registry holds the installed plugins, found by file name: an executable
@@ -89,13 +96,17 @@ func Discover(ctx context.Context, h *Host, dirs []string) (*Registry, error) {
 			if err == nil && d.Name != f.name {
 				err = fmt.Errorf("file %s describes itself as %q", f.path, d.Name)
 			}
+			var digest string
+			if err == nil {
+				digest, err = fileDigest(f.path)
+			}
 			mu.Lock()
 			defer mu.Unlock()
 			if err != nil {
 				r.Broken[f.path] = err
 				return
 			}
-			r.plugins[f.kind][f.name] = &Plugin{Path: f.path, Desc: d}
+			r.plugins[f.kind][f.name] = &Plugin{Path: f.path, Desc: d, Digest: digest}
 		}()
 	}
 	wg.Wait()
@@ -141,4 +152,17 @@ func (r *Registry) Names(kind sdk.Kind) []string {
 	}
 	sort.Strings(names)
 	return names
+}
+
+func fileDigest(path string) (string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return "", err
+	}
+	defer f.Close()
+	h := sha256.New()
+	if _, err := io.Copy(h, f); err != nil {
+		return "", fmt.Errorf("digest %s: %w", path, err)
+	}
+	return hex.EncodeToString(h.Sum(nil)), nil
 }

@@ -205,6 +205,16 @@ func (r *run) plugin(kind sdk.Kind, name string) (string, error) {
 	return p.Path, nil
 }
 
+// identity is what identifies a plugin's code in cache keys: its name, declared
+// version and the digest of its executable.
+func (r *run) identity(kind sdk.Kind, name string) (string, error) {
+	p, err := r.opt.Registry.Plugin(kind, name)
+	if err != nil {
+		return "", err
+	}
+	return p.Desc.Name + "@" + p.Desc.Version + "#" + p.Digest, nil
+}
+
 func (r *run) stages(ctx context.Context, c *grid.Cell, res *Result) error {
 	r.opt.Progress.Stage(c, "load")
 	data, err := r.dataset(ctx, c.DatasetIndex)
@@ -218,7 +228,11 @@ func (r *run) stages(ctx context.Context, c *grid.Cell, res *Result) error {
 	seed := fmt.Sprint(c.Seed)
 
 	// Fit the encoder on the training split.
-	fitKey := cache.Key("encoder-fit", enc.Plugin, enc.Desc.Version, enc.Params.CanonicalJSON(), data.Digest, seed)
+	encID, err := r.identity(sdk.KindEncoder, enc.Plugin)
+	if err != nil {
+		return err
+	}
+	fitKey := cache.Key("encoder-fit", encID, enc.Params.CanonicalJSON(), data.Digest, seed)
 	fit, err := r.stage(ctx, c, res, "fit", fitKey, func(ctx context.Context) (*cache.Entry, error) {
 		return r.fitEncoder(ctx, c, data)
 	})

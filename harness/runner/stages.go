@@ -162,7 +162,11 @@ func (r *run) detect(ctx context.Context, c *grid.Cell, res *Result, data *datas
 		groupsKey = cache.Key("groups", zFitKey, seed)
 	}
 
-	fitKey := cache.Key("detector-fit", det.Plugin, det.Desc.Version, det.Params.CanonicalJSON(), zFitKey, groupsKey, seed)
+	detID, err := r.identity(sdk.KindDetector, det.Plugin)
+	if err != nil {
+		return err
+	}
+	fitKey := cache.Key("detector-fit", detID, det.Params.CanonicalJSON(), zFitKey, groupsKey, seed)
 	model, err := r.stage(ctx, c, res, "detect", fitKey, func(ctx context.Context) (*cache.Entry, error) {
 		s, err := r.opt.Host.Start(ctx, path, sdk.KindDetector)
 		if err != nil {
@@ -214,7 +218,7 @@ func (r *run) detect(ctx context.Context, c *grid.Cell, res *Result, data *datas
 		em := metrics.EMMV(sEval, sUnif, volume)
 		res.Metrics["em"], res.Metrics["mv"] = em.EM, em.MV
 	case met.EMMV && !det.Desc.UsesGroups:
-		key := cache.Key("emmv-subsets", det.Plugin, det.Desc.Version, det.Params.CanonicalJSON(), zFitKey, zTestKey,
+		key := cache.Key("emmv-subsets", detID, det.Params.CanonicalJSON(), zFitKey, zTestKey,
 			fmt.Sprint(uniformN, met.EMMVPoints), seed)
 		e, err := r.stage(ctx, c, res, "emmv", key, func(ctx context.Context) (*cache.Entry, error) {
 			em, mv, used, err := r.emmvSubsets(ctx, path, det.Params, c.Seed, asFloat64(zFit), eval, uniformN)

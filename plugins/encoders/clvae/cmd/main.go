@@ -1,0 +1,9 @@
+// Command latentbench-encoder-clvae serves the clvae encoder of package vae.
+package main
+
+import (
+	"github.com/latentbench/latentbench/plugins/encoders/vae"
+	"github.com/latentbench/latentbench/sdk"
+)
+
+func main() { sdk.ServeEncoder(vae.Plugin(vae.VariantCLVAE)) }
