@@ -19,7 +19,12 @@ BUILD_TAGS := -tags netlib
 export CGO_LDFLAGS := -lopenblas
 endif
 
-.PHONY: all build demo test test-short bench mnist proto clean help
+# The CI grid runs on the pure-Go BLAS, so its committed numbers do not depend
+# on whether OpenBLAS is installed.
+CI_BIN   := .cache/ci-bin
+CI_CACHE := .cache/ci-cache
+
+.PHONY: all build demo test test-short bench mnist proto clean help ci-accept adbench
 
 all: build
 
@@ -55,7 +60,17 @@ test-short:
 
 bench: build mnist
 	$(GO) test -run '^$$' -bench . -benchtime 3x ./... | tee results/bench-go.txt
-	$(GO) run ./bench -out results/bench.jsonl
+	$(GO) run $(BUILD_TAGS) ./bench -out results/bench.jsonl
+
+# Rewrite the committed CI results (results/ci) after an intended change.
+ci-accept: mnist
+	$(MAKE) build BIN=$(CI_BIN) HAVE_OPENBLAS=no
+	rm -rf $(CI_CACHE)
+	$(CI_BIN)/latentbench run configs/ci.toml -cache $(CI_CACHE) -results results -j 2
+	@echo "results/ci rewritten: review with git diff results/ci, then commit"
+
+adbench: build
+	$(BIN)/latentbench run configs/adbench.toml
 
 proto:
 	protoc --go_out=. --go_opt=module=github.com/latentbench/latentbench \
@@ -63,4 +78,4 @@ proto:
 		proto/latentbench/v1/plugin.proto
 
 clean:
-	rm -rf $(BIN) cache
+	rm -rf $(BIN) cache .cache

@@ -4,6 +4,7 @@
 package regress
 
 import (
+	"encoding/json"
 	"fmt"
 	"math"
 	"sort"
@@ -26,19 +27,27 @@ type Diff struct {
 }
 
 // Compare returns the differences between baseline and current results that
-// exceed the tolerances, in cell order. Timings and cache use are ignored.
+// exceed the tolerances, in cell order. Cells are matched by where they sit in
+// the grid (dataset, encoder and detector labels, seed), not by id, so that a
+// changed default shows as the metrics it moved (and a "params" line), not as
+// a cell that vanished. Timings and cache use are ignored.
 func Compare(baseline, current []runner.Result, tol grid.Regression) []Diff {
 	old := map[string]*runner.Result{}
 	for i := range baseline {
-		old[baseline[i].Cell] = &baseline[i]
+		old[describe(&baseline[i])] = &baseline[i]
 	}
 	var diffs []Diff
 	seen := map[string]bool{}
 	for i := range current {
 		c := &current[i]
-		seen[c.Cell] = true
 		label := describe(c)
-		o, ok := old[c.Cell]
+		seen[label] = true
+		o, ok := old[label]
+		if ok && o.Cell != c.Cell {
+			for _, p := range paramChanges(o, c) {
+				diffs = append(diffs, Diff{Cell: c.Cell, Label: label, Metric: p[0], Old: p[1], New: p[2]})
+			}
+		}
 		if !ok {
 			diffs = append(diffs, Diff{Cell: c.Cell, Label: label, Metric: "cell", Old: "absent", New: c.Status})
 			continue
@@ -69,7 +78,7 @@ func Compare(baseline, current []runner.Result, tol grid.Regression) []Diff {
 		}
 	}
 	for i := range baseline {
-		if b := &baseline[i]; !seen[b.Cell] {
+		if b := &baseline[i]; !seen[describe(b)] {
 			diffs = append(diffs, Diff{Cell: b.Cell, Label: describe(b), Metric: "cell", Old: b.Status, New: "absent"})
 		}
 	}
@@ -82,6 +91,43 @@ func describe(r *runner.Result) string {
 		s += " / " + r.DetectorLabel
 	}
 	return fmt.Sprintf("%s seed %d", s, r.Seed)
+}
+
+// paramChanges lists the parameters that differ between two cells at the
+// same place, as (encoder.NAME or detector.NAME, old, new).
+func paramChanges(o, c *runner.Result) [][3]string {
+	var out [][3]string
+	for _, side := range []struct {
+		prefix   string
+		old, new map[string]any
+	}{{"encoder.", o.EncoderParams, c.EncoderParams}, {"detector.", o.DetectorParams, c.DetectorParams}} {
+		names := map[string]bool{}
+		for k := range side.old {
+			names[k] = true
+		}
+		for k := range side.new {
+			names[k] = true
+		}
+		for _, k := range sortedKeys(names) {
+			ov, nv := jsonString(side.old, k), jsonString(side.new, k)
+			if ov != nv {
+				out = append(out, [3]string{"param " + side.prefix + k, ov, nv})
+			}
+		}
+	}
+	if len(out) == 0 { // same parameters: a plugin version or data change
+		out = append(out, [3]string{"cell id", o.Cell, c.Cell})
+	}
+	return out
+}
+
+func jsonString(m map[string]any, k string) string {
+	v, ok := m[k]
+	if !ok {
+		return "absent"
+	}
+	b, _ := json.Marshal(v)
+	return string(b)
 }
 
 func format(v float64) string { return fmt.Sprintf("%.10g", v) }
@@ -106,7 +152,7 @@ func Format(diffs []Diff) string {
 		if d.Delta != 0 {
 			delta = fmt.Sprintf("%+.3g", d.Delta)
 		}
-		if d.Metric != "status" && d.Metric != "cell" {
+		if d.Delta != 0 || d.Tolerance != 0 {
 			tol = fmt.Sprintf("%.3g", d.Tolerance)
 		}
 		rows = append(rows, []string{d.Cell, d.Label, d.Metric, d.Old, d.New, delta, tol})

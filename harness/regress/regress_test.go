@@ -9,8 +9,21 @@ import (
 )
 
 func res(cell, status string, m map[string]float64) runner.Result {
-	return runner.Result{Cell: cell, Dataset: "mnist", EncoderLabel: "pca", DetectorLabel: "iforest", Status: status, Metrics: m,
-		Timings: map[string]float64{"fit": float64(len(cell))}}
+	return runner.Result{Cell: cell, Dataset: "mnist", EncoderLabel: "pca", DetectorLabel: "iforest", Seed: int64(cell[0]),
+		Status: status, Metrics: m, Timings: map[string]float64{"fit": float64(len(cell))}}
+}
+
+// A changed default changes the cell's id; the diff shows the parameters and
+// the metrics that moved.
+func TestCompareMatchesByPlace(t *testing.T) {
+	base := []runner.Result{res("a", "OK", map[string]float64{"em": 0.001})}
+	cur := []runner.Result{res("a", "OK", map[string]float64{"em": 0.002})}
+	cur[0].Cell = "a2"
+	cur[0].DetectorParams = map[string]any{"max_samples": 128}
+	diffs := Compare(base, cur, grid.Regression{Default: 1e-9})
+	if len(diffs) != 2 || diffs[0].Metric != "param detector.max_samples" || diffs[0].Old != "absent" || diffs[0].New != "128" || diffs[1].Metric != "em" {
+		t.Errorf("got %+v", diffs)
+	}
 }
 
 func TestCompare(t *testing.T) {
@@ -36,7 +49,7 @@ func TestCompare(t *testing.T) {
 		t.Errorf("diffs\n got %v\nwant %v", got, want)
 	}
 	text := Format(diffs)
-	for _, s := range []string{"5 metrics moved", "tolerance", "mnist / pca / iforest seed 0", "+0.0001", "1e-09"} {
+	for _, s := range []string{"5 metrics moved", "tolerance", "mnist / pca / iforest seed 97", "+0.0001", "1e-09"} {
 		if !strings.Contains(text, s) {
 			t.Errorf("formatted diff lacks %q:\n%s", s, text)
 		}

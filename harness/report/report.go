@@ -76,6 +76,9 @@ func (s Summary) format(digits int) string {
 	if s.N == 0 {
 		return "—"
 	}
+	if s.Mean == math.Trunc(s.Mean) && s.Std == 0 && digits <= 1 {
+		return strconv.FormatFloat(s.Mean, 'f', 0, 64) // a k that every seed agrees on
+	}
 	if s.N == 1 {
 		return strconv.FormatFloat(s.Mean, 'f', digits, 64)
 	}

@@ -58,3 +58,21 @@ func Link(tb testing.TB, dir, target, name string) {
 		tb.Fatal(err)
 	}
 }
+
+// All returns the executables `make build` makes, by name: the CLI and every
+// plugin under root/plugins/{encoders,detectors}/NAME/cmd.
+func All(tb testing.TB, root string) map[string]string {
+	tb.Helper()
+	out := map[string]string{"latentbench": Module + "/cmd/latentbench"}
+	for _, kind := range []string{"encoder", "detector"} {
+		dirs, err := filepath.Glob(filepath.Join(root, "plugins", kind+"s", "*", "cmd"))
+		if err != nil {
+			tb.Fatal(err)
+		}
+		for _, d := range dirs {
+			name := filepath.Base(filepath.Dir(d))
+			out["latentbench-"+kind+"-"+name] = Module + "/plugins/" + kind + "s/" + name + "/cmd"
+		}
+	}
+	return out
+}
