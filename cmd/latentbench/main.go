@@ -12,6 +12,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -19,6 +20,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"strings"
 	"syscall"
@@ -207,7 +209,7 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 		return fail(err)
 	}
 	outDir := filepath.Join(*resultsRoot, g.Experiment.Name)
-	if err := os.MkdirAll(outDir, 0o755); err != nil {
+	if err := os.MkdirAll(filepath.Join(outDir, "figures"), 0o755); err != nil {
 		return fail(err)
 	}
 	if err := runner.WriteFileAtomic(filepath.Join(outDir, "config.toml"), g.Source); err != nil {
@@ -231,24 +233,42 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 	results, runErr := runner.Run(ctx, g, runner.Options{
 		Jobs: *jobs, Cache: c, Host: h, Registry: reg, ResultsDir: outDir,
 		Progress: progress.New(stderr), Timeout: *timeout, Only: only,
+		FiguresDir: filepath.Join(outDir, "figures"),
 	})
 	h.KillAll()
 	if runErr != nil && ctx.Err() == nil {
 		return fail(runErr)
 	}
+	failed := 0
+	for _, r := range results {
+		if r.Status != runner.StatusOK {
+			failed++
+		}
+	}
+	info := report.RunInfo{
+		Experiment: g.Experiment.Name, Description: g.Experiment.Description,
+		Started: start.UTC().Format(time.RFC3339), WallSeconds: time.Since(start).Seconds(),
+		Cells: len(results), Failed: failed, Jobs: *jobs, GoMaxProcs: runtime.GOMAXPROCS(0),
+		Command: "latentbench run " + strings.Join(args, " "),
+	}
+	if info.Jobs == 0 {
+		info.Jobs = runtime.GOMAXPROCS(0)
+	}
+	if err := writeRunInfo(outDir, info, ctx.Err() != nil); err != nil {
+		return fail(err)
+	}
 	tables := report.Tables(results)
 	if err := report.WriteFiles(outDir, "latentbench results: "+g.Experiment.Name, tables); err != nil {
+		return fail(err)
+	}
+	if err := report.Document(outDir, results); err != nil {
 		return fail(err)
 	}
 	if err := report.Terminal(stdout, tables); err != nil {
 		return fail(err)
 	}
-	failed := 0
 	hits, stages := 0, 0
 	for _, r := range results {
-		if r.Status != runner.StatusOK {
-			failed++
-		}
 		for _, hit := range r.Cache {
 			stages++
 			if hit {
@@ -303,6 +323,9 @@ func cmdReport(args []string, stdout io.Writer) error {
 	tables := report.Tables(results)
 	title := "latentbench results: " + filepath.Base(filepath.Clean(args[0]))
 	if err := report.WriteFiles(args[0], title, tables); err != nil {
+		return err
+	}
+	if err := report.Document(args[0], results); err != nil {
 		return err
 	}
 	return report.Terminal(stdout, tables)
@@ -394,4 +417,19 @@ func cmdCompare(args []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 	return 0
+}
+
+// writeRunInfo records the run in run.json. A run resuming an interrupted
+// one adds its wall time to it, so the report states what the results cost.
+func writeRunInfo(dir string, info report.RunInfo, interrupted bool) error {
+	if prev, ok := report.ReadRunInfo(dir); ok && prev.Interrupted && prev.Experiment == info.Experiment {
+		info.WallSeconds += prev.WallSeconds
+		info.Started = prev.Started
+	}
+	info.Interrupted = interrupted
+	b, err := json.MarshalIndent(info, "", "  ")
+	if err != nil {
+		return err
+	}
+	return runner.WriteFileAtomic(filepath.Join(dir, "run.json"), append(b, '\n'))
 }

@@ -52,6 +52,9 @@ type Options struct {
 	Timeout time.Duration
 	// Only, when not nil, restricts the run to the cells it accepts (by index).
 	Only func(c *grid.Cell) bool
+	// FiguresDir, when set, receives the latent-space figures of the cells of
+	// the grid's first seed (see FigureName).
+	FiguresDir string
 }
 
 // Progress receives what a run is doing. Methods may be called from several
@@ -138,6 +141,9 @@ type run struct {
 	g    *grid.Grid
 	opt  Options
 	data []*dataSlot
+
+	mu    sync.Mutex
+	drawn map[string]bool // figures already drawn
 }
 
 type dataSlot struct {
@@ -258,7 +264,7 @@ func (r *run) stages(ctx context.Context, c *grid.Cell, res *Result) error {
 		return err
 	}
 	if c.Detector == nil {
-		return nil
+		return r.figures(c, data, zTest, clusters, nil)
 	}
 
 	zFit, zFitKey := zTest, zTestKey
@@ -268,7 +274,14 @@ func (r *run) stages(ctx context.Context, c *grid.Cell, res *Result) error {
 			return err
 		}
 	}
-	return r.detect(ctx, c, res, data, zFit, zFitKey, zTest, zTestKey, clusters)
+	scores, err := r.detect(ctx, c, res, data, zFit, zFitKey, zTest, zTestKey, clusters)
+	if err != nil {
+		return err
+	}
+	if err := r.figures(c, data, zTest, clusters, scores); err != nil {
+		return fmt.Errorf("figures: %w", err)
+	}
+	return nil
 }
 
 func (r *run) fitEncoder(ctx context.Context, c *grid.Cell, data *dataset.Loaded) (*cache.Entry, error) {

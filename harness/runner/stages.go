@@ -124,13 +124,13 @@ func toInt32(v []int) []int32 {
 }
 
 // detect fits the detector, scores the test points and uniform points, and
-// computes the score-based metrics.
+// computes the score-based metrics. It returns the test points' scores.
 func (r *run) detect(ctx context.Context, c *grid.Cell, res *Result, data *dataset.Loaded,
-	zFit sdk.Matrix, zFitKey string, zTest sdk.Matrix, zTestKey string, cl *clustering) error {
+	zFit sdk.Matrix, zFitKey string, zTest sdk.Matrix, zTestKey string, cl *clustering) ([]float64, error) {
 	det := c.Detector
 	path, err := r.plugin(sdk.KindDetector, det.Plugin)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	seed := fmt.Sprint(c.Seed)
 	met := r.g.Metrics
@@ -156,7 +156,7 @@ func (r *run) detect(ctx context.Context, c *grid.Cell, res *Result, data *datas
 	if det.Desc.UsesGroups {
 		gs, err := groupsFor(cl, c.Seed, zFit, zTest, uniform)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		fitGroups, testGroups, unifGroups = gs[0], gs[1], gs[2]
 		groupsKey = cache.Key("groups", zFitKey, seed)
@@ -164,7 +164,7 @@ func (r *run) detect(ctx context.Context, c *grid.Cell, res *Result, data *datas
 
 	detID, err := r.identity(sdk.KindDetector, det.Plugin)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	fitKey := cache.Key("detector-fit", detID, det.Params.CanonicalJSON(), zFitKey, groupsKey, seed)
 	model, err := r.stage(ctx, c, res, "detect", fitKey, func(ctx context.Context) (*cache.Entry, error) {
@@ -180,7 +180,7 @@ func (r *run) detect(ctx context.Context, c *grid.Cell, res *Result, data *datas
 		return &cache.Entry{Payload: m, Meta: cache.Meta{What: "detector-fit " + det.Label + " on " + c.Encoder.Label}}, nil
 	})
 	if err != nil {
-		return err
+		return nil, err
 	}
 	score := func(key string, pts sdk.Matrix, groups []int32) ([]float64, error) {
 		e, err := r.stage(ctx, c, res, "score", key, func(ctx context.Context) (*cache.Entry, error) {
@@ -202,7 +202,7 @@ func (r *run) detect(ctx context.Context, c *grid.Cell, res *Result, data *datas
 	}
 	sTest, err := score(cache.Key("score", fitKey, zTestKey), zTest, testGroups)
 	if err != nil {
-		return err
+		return nil, err
 	}
 
 	switch {
@@ -213,7 +213,7 @@ func (r *run) detect(ctx context.Context, c *grid.Cell, res *Result, data *datas
 		}
 		sUnif, err := score(cache.Key("score-uniform", fitKey, zTestKey, fmt.Sprint(uniformN, met.EMMVPoints), seed), uniform, unifGroups)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		em := metrics.EMMV(sEval, sUnif, volume)
 		res.Metrics["em"], res.Metrics["mv"] = em.EM, em.MV
@@ -229,11 +229,11 @@ func (r *run) detect(ctx context.Context, c *grid.Cell, res *Result, data *datas
 			return &cache.Entry{Payload: b, Meta: cache.Meta{What: "emmv over feature subsets " + det.Label}}, nil
 		})
 		if err != nil {
-			return err
+			return nil, err
 		}
 		var m map[string]float64
 		if err := json.Unmarshal(e.Payload, &m); err != nil {
-			return fmt.Errorf("cached emmv: %w", err)
+			return nil, fmt.Errorf("cached emmv: %w", err)
 		}
 		res.Metrics["em"], res.Metrics["mv"], res.Metrics["emmv_subsets"] = m["em"], m["mv"], m["subsets"]
 	}
@@ -241,7 +241,7 @@ func (r *run) detect(ctx context.Context, c *grid.Cell, res *Result, data *datas
 	if truth := data.Test.Labels; truth != nil && met.Contamination > 0 {
 		shares, _, err := metrics.ClassDistribution(sTest, labelsInt(truth), met.Contamination)
 		if err != nil {
-			return fmt.Errorf("class distribution: %w", err)
+			return nil, fmt.Errorf("class distribution: %w", err)
 		}
 		res.Metrics["rmse"] = shares.RMSE
 		res.Classes = &ClassShares{All: shares.P, Flagged: shares.Q}
@@ -261,7 +261,7 @@ func (r *run) detect(ctx context.Context, c *grid.Cell, res *Result, data *datas
 			res.Metrics["ap"] = ap
 		}
 	}
-	return nil
+	return sTest, nil
 }
 
 func asFloat64(m sdk.Matrix) sdk.Matrix {

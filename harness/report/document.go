@@ -1,0 +1,297 @@
+package report
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/latentbench/latentbench/harness/figures"
+	"github.com/latentbench/latentbench/harness/runner"
+)
+
+// RunInfo is what the CLI records of a run in run.json beside cells.jsonl.
+type RunInfo struct {
+	Experiment  string  `json:"experiment"`
+	Description string  `json:"description,omitempty"`
+	Started     string  `json:"started"`
+	WallSeconds float64 `json:"wall_seconds"`
+	Cells       int     `json:"cells"`
+	Failed      int     `json:"failed"`
+	Jobs        int     `json:"jobs"`
+	GoMaxProcs  int     `json:"gomaxprocs"`
+	Command     string  `json:"command"`
+	// Interrupted marks a run stopped before its end: the run that resumes it
+	// adds its wall time.
+	Interrupted bool `json:"interrupted,omitempty"`
+}
+
+// ReadRunInfo reads dir/run.json (ok == false when absent).
+func ReadRunInfo(dir string) (RunInfo, bool) {
+	var ri RunInfo
+	b, err := os.ReadFile(filepath.Join(dir, "run.json"))
+	if err != nil || json.Unmarshal(b, &ri) != nil {
+		return ri, false
+	}
+	return ri, true
+}
+
+// Document writes dir/report.md: the paper's trends checked, every table with
+// its caption (the paper's numbers beside ours where it has them), the
+// figures inline, the wall time of each stage, and the configuration and
+// plugin versions that made them. Figures computed from cells.jsonl alone
+// (V-measure against k, class shares of the flagged anomalies) are drawn into
+// dir/figures here; the latent-space figures were drawn by the run.
+func Document(dir string, results []runner.Result) error {
+	figDir := filepath.Join(dir, "figures")
+	if err := os.MkdirAll(figDir, 0o755); err != nil {
+		return err
+	}
+	info, haveInfo := ReadRunInfo(dir)
+	name := filepath.Base(filepath.Clean(dir))
+	if haveInfo {
+		name = info.Experiment
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "# %s — latentbench report\n\n", name)
+	if info.Description != "" {
+		fmt.Fprintf(&b, "%s.\n\n", strings.TrimSuffix(info.Description, "."))
+	}
+	failed := 0
+	for _, r := range results {
+		if r.Status != runner.StatusOK {
+			failed++
+		}
+	}
+	fmt.Fprintf(&b, "%d cells, %d failed.", len(results), failed)
+	if haveInfo {
+		fmt.Fprintf(&b, " Run started %s; wall time %s on %d cores (`%s`, %d cells at once). Stage times below are those of the run that computed each result (a cached stage keeps its original time).",
+			info.Started, human(info.WallSeconds), info.GoMaxProcs, info.Command, info.Jobs)
+	}
+	b.WriteString("\n\n")
+
+	if trends := Trends(results); len(trends) > 0 {
+		b.WriteString("## The paper's trends\n\nNorlander & Sopasakis (2019) claim the following for MNIST; checked on these results (best configuration of each encoder):\n\n")
+		for _, t := range trends {
+			mark := "✅ holds"
+			if !t.Holds {
+				mark = "❌ does not hold"
+			}
+			fmt.Fprintf(&b, "- %s — %s: %s.\n", t.Claim, mark, t.Detail)
+		}
+		b.WriteString("\n")
+	}
+
+	tables := append(paperTables(results), Tables(results)...)
+	tables = append(tables, runtimeTable(results))
+	for i, t := range tables {
+		fmt.Fprintf(&b, "## Table %d. %s\n\n%s\n\n", i+1, t.Title, t.Caption)
+		writeMarkdownTable(&b, t)
+		b.WriteString("\n")
+	}
+
+	figs, err := drawResultFigures(figDir, results)
+	if err != nil {
+		return fmt.Errorf("figures: %w", err)
+	}
+	if err := writeFigures(&b, figDir, figs); err != nil {
+		return err
+	}
+
+	b.WriteString("## Reproducing\n\n")
+	b.WriteString("| plugin | kind | version |\n| --- | --- | --- |\n")
+	for _, v := range pluginVersions(results) {
+		fmt.Fprintf(&b, "| %s | %s | %s |\n", v[0], v[1], v[2])
+	}
+	if cfg, err := os.ReadFile(filepath.Join(dir, "config.toml")); err == nil {
+		b.WriteString("\nThe grid that made these results (`config.toml` beside this report):\n\n<details><summary>config.toml</summary>\n\n```toml\n")
+		b.Write(cfg)
+		b.WriteString("\n```\n\n</details>\n")
+	}
+	return runner.WriteFileAtomic(filepath.Join(dir, "report.md"), []byte(b.String()))
+}
+
+func human(sec float64) string {
+	if sec < 120 {
+		return fmt.Sprintf("%.1f s", sec)
+	}
+	return fmt.Sprintf("%.1f min", sec/60)
+}
+
+func writeMarkdownTable(b *strings.Builder, t Table) {
+	b.WriteString("| " + strings.Join(escape(t.Header), " | ") + " |\n")
+	b.WriteString("|" + strings.Repeat(" --- |", len(t.Header)) + "\n")
+	for _, row := range t.Rows {
+		b.WriteString("| " + strings.Join(escape(row), " | ") + " |\n")
+	}
+}
+
+// runtimeTable gives the mean seconds of each stage per (dataset, encoder,
+// detector).
+func runtimeTable(results []runner.Result) Table {
+	stages := []string{"fit", "encode", "cluster", "detect", "score", "emmv"}
+	t := Table{ID: "runtime", Title: "Wall time of each stage (seconds)",
+		Caption: "Mean over seeds of the seconds each stage took when it was computed: encoder fit, encoding, clustering sweeps, detector fit, scoring (test and uniform points), EM/MV over feature subsets (latent_dim > 5 only). Encoder stages are shared by the detectors of one encoding.",
+		Header:  append([]string{"dataset", "encoder", "detector"}, stages...)}
+	keys, groups := group(results, true, func(*runner.Result) bool { return true })
+	for _, k := range keys {
+		row := []string{k.dataset, k.encoder, k.detector}
+		for _, s := range stages {
+			var vals []float64
+			for _, r := range groups[k] {
+				if v, ok := r.Timings[s]; ok {
+					vals = append(vals, v)
+				}
+			}
+			sum := Summarize(vals)
+			if sum.N == 0 {
+				row = append(row, "—")
+			} else {
+				row = append(row, fmt.Sprintf("%.2f", sum.Mean))
+			}
+		}
+		t.Rows = append(t.Rows, row)
+	}
+	return t
+}
+
+func pluginVersions(results []runner.Result) [][3]string {
+	seen := map[[3]string]bool{}
+	var out [][3]string
+	for _, r := range results {
+		for _, v := range [][3]string{{r.Encoder, "encoder", r.EncoderVersion}, {r.Detector, "detector", r.DetectorVersion}} {
+			if v[0] != "" && !seen[v] {
+				seen[v] = true
+				out = append(out, v)
+			}
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i][1]+out[i][0] < out[j][1]+out[j][0] })
+	return out
+}
+
+// figure is one image of the report and its caption.
+type figure struct {
+	section, file, caption string
+}
+
+// drawResultFigures draws the figures cells.jsonl suffices for: V-measure
+// against k per data set, and the class shares of the flagged anomalies per
+// (data set, encoder, detector), from each group's first seed.
+func drawResultFigures(dir string, results []runner.Result) ([]figure, error) {
+	var figs []figure
+	firstSeed := map[string]int64{}
+	for _, r := range results {
+		if s, ok := firstSeed[r.Dataset]; !ok || r.Seed < s {
+			firstSeed[r.Dataset] = r.Seed
+		}
+	}
+	var datasets []string
+	series := map[string][]figures.Series{}
+	seenEnc := map[string]bool{}
+	for _, r := range results {
+		if r.Status != runner.StatusOK || r.Seed != firstSeed[r.Dataset] || len(r.Sweeps) == 0 {
+			continue
+		}
+		key := r.Dataset + "\x00" + r.EncoderLabel
+		if seenEnc[key] {
+			continue
+		}
+		seenEnc[key] = true
+		if _, ok := series[r.Dataset]; !ok {
+			datasets = append(datasets, r.Dataset)
+		}
+		for _, m := range []string{"kmeans", "gmm"} {
+			sw := r.Sweeps[m]
+			if len(sw) == 0 {
+				continue
+			}
+			s := figures.Series{Label: r.EncoderLabel + ", " + methodName(m)}
+			for _, p := range sw {
+				s.K = append(s.K, p.K)
+				s.V = append(s.V, p.V)
+			}
+			series[r.Dataset] = append(series[r.Dataset], s)
+		}
+	}
+	for _, ds := range datasets {
+		file := runner.FigureName("vmeasure", ds)
+		if err := figures.VersusK(filepath.Join(dir, file), series[ds], figures.Options{Title: "V-measure against k on " + ds, Width: 7, Height: 5}); err != nil {
+			return nil, err
+		}
+		figs = append(figs, figure{"V-measure against the number of clusters", file,
+			fmt.Sprintf("V-measure of the k-means and EM-GMM clusterings of %s's test-set latent points against the classes, for k over the sweep (seed %d); the ring marks each curve's best k.", ds, firstSeed[ds])})
+	}
+	for _, r := range results {
+		if r.Status != runner.StatusOK || r.Seed != firstSeed[r.Dataset] || r.Classes == nil {
+			continue
+		}
+		file := runner.FigureName("classes", r.Dataset, r.EncoderLabel, r.DetectorLabel)
+		o := figures.Options{Title: fmt.Sprintf("Flagged anomalies by class: %s, %s, %s", r.DetectorLabel, r.EncoderLabel, r.Dataset)}
+		if err := figures.ClassShareBars(filepath.Join(dir, file), r.Classes.Names, r.Classes.All, r.Classes.Flagged, r.Metrics["rmse"], o); err != nil {
+			return nil, err
+		}
+		figs = append(figs, figure{"Class distribution of the flagged anomalies", file,
+			fmt.Sprintf("Share of each class among all test points and among the anomalies %s flags in %s's latent space of %s (seed %d); RMSE %.4f.", r.DetectorLabel, r.EncoderLabel, r.Dataset, r.Seed, r.Metrics["rmse"])})
+	}
+	return figs, nil
+}
+
+// writeFigures writes the figure sections: those drawn by the run (found in
+// dir by name) and those just drawn.
+func writeFigures(b *strings.Builder, dir string, drawn []figure) error {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return err
+	}
+	captions := map[string]string{
+		runner.FigLatent:   "Latent space of the test set, coloured by class (paper Fig. 2): %s.",
+		runner.FigClusters: "The best EM-GMM clustering of the latent space (paper Fig. 3): %s.",
+		runner.FigMarked:   "The %[2]d most anomalous test points marked in the latent space (paper Fig. 5): %[1]s.",
+		runner.FigGallery:  "The %[2]d most anomalous test images, most anomalous first, with class and score (paper Fig. 5): %[1]s.",
+	}
+	sections := map[string]string{
+		runner.FigLatent:   "Latent spaces",
+		runner.FigClusters: "EM-GMM clusters",
+		runner.FigMarked:   "Most anomalous points",
+		runner.FigGallery:  "Most anomalous points",
+	}
+	var figs []figure
+	for _, kind := range []string{runner.FigLatent, runner.FigClusters} {
+		for _, e := range entries {
+			if strings.HasPrefix(e.Name(), kind+"__") {
+				figs = append(figs, figure{sections[kind], e.Name(), fmt.Sprintf(captions[kind], describeFile(e.Name()))})
+			}
+		}
+	}
+	figs = append(figs, drawn...)
+	for _, e := range entries {
+		for _, kind := range []string{runner.FigMarked, runner.FigGallery} {
+			if strings.HasPrefix(e.Name(), kind+"__") {
+				figs = append(figs, figure{sections[kind], e.Name(), fmt.Sprintf(captions[kind], describeFile(e.Name()), 15)})
+			}
+		}
+	}
+	if len(figs) == 0 {
+		return nil
+	}
+	b.WriteString("## Figures\n")
+	section := ""
+	for i, f := range figs {
+		if f.section != section {
+			section = f.section
+			fmt.Fprintf(b, "\n### %s\n", section)
+		}
+		fmt.Fprintf(b, "\n![Figure %d](figures/%s)\n\n*Figure %d. %s*\n", i+1, f.file, i+1, f.caption)
+	}
+	b.WriteString("\n")
+	return nil
+}
+
+// describeFile turns "latent__mnist__vae.png" into "mnist, vae".
+func describeFile(name string) string {
+	parts := strings.Split(strings.TrimSuffix(name, ".png"), "__")
+	return strings.Join(parts[1:], ", ")
+}

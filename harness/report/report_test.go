@@ -1,0 +1,101 @@
+package report
+
+import (
+	"math"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/latentbench/latentbench/harness/runner"
+)
+
+func TestSummarize(t *testing.T) {
+	s := Summarize([]float64{1, 2, 3, math.NaN()})
+	if s.N != 3 || s.Mean != 2 || math.Abs(s.Std-1) > 1e-15 {
+		t.Errorf("got %+v", s)
+	}
+	if got := s.format(2); got != "2 ± 1.00" && got != "2.00 ± 1.00" {
+		t.Errorf("format %q", got)
+	}
+	if got := (Summary{Mean: 10, N: 2}).format(1); got != "10" {
+		t.Errorf("agreeing k formats as %q", got)
+	}
+	if got := Summarize(nil).format(2); got != "—" {
+		t.Errorf("empty formats as %q", got)
+	}
+}
+
+func cell(seed int64, enc, det string, m map[string]float64) runner.Result {
+	return runner.Result{Cell: enc + det + string(rune('0'+seed)), Dataset: "mnist", Encoder: enc, EncoderLabel: enc,
+		Detector: det, DetectorLabel: det, Seed: seed, Status: runner.StatusOK, Metrics: m,
+		Timings: map[string]float64{"fit": 2, "score": 0.5},
+		Sweeps:  map[string][]runner.KV{"kmeans": {{K: 2, V: m["v_kmeans"] / 2}, {K: 3, V: m["v_kmeans"]}}},
+		Classes: &runner.ClassShares{Names: []string{"a", "b"}, All: []float64{0.5, 0.5}, Flagged: []float64{0.7, 0.3}}}
+}
+
+func results() []runner.Result {
+	return []runner.Result{
+		cell(0, "vae", "iforest", map[string]float64{"v_kmeans": 0.5, "k_kmeans": 3, "em": 0.002, "mv": 2, "rmse": 0.05}),
+		cell(1, "vae", "iforest", map[string]float64{"v_kmeans": 0.6, "k_kmeans": 3, "em": 0.003, "mv": 3, "rmse": 0.07}),
+		cell(0, "clvae", "iforest", map[string]float64{"v_kmeans": 0.8, "k_kmeans": 7, "em": 0.001, "mv": 7, "rmse": 0.03}),
+		{Cell: "x", Dataset: "mnist", EncoderLabel: "vae", DetectorLabel: "lof", Status: runner.StatusError, Error: "plugin lof: score: boom\nstderr"},
+	}
+}
+
+func TestTables(t *testing.T) {
+	tables := Tables(results())
+	ids := []string{}
+	for _, tb := range tables {
+		ids = append(ids, tb.ID)
+	}
+	if strings.Join(ids, ",") != "table1,emmv,rmse,status" {
+		t.Fatalf("tables %v", ids)
+	}
+	t1 := tables[0]
+	// The VAE's two seeds: V 0.55 ± 0.0707; k agreed on.
+	if t1.Rows[0][2] != "0.5500 ± 0.0707" || t1.Rows[0][3] != "3" || t1.Rows[0][4] != "2" {
+		t.Errorf("table 1 row %v", t1.Rows[0])
+	}
+	if st := tables[3]; len(st.Rows) != 1 || st.Rows[0][6] != "plugin lof: score: boom" {
+		t.Errorf("status table %v", st.Rows)
+	}
+	var csv strings.Builder
+	if err := CSV(&csv, tables); err != nil || !strings.Contains(csv.String(), "table1,mnist,vae,,v_kmeans,0.55,") {
+		t.Errorf("csv %v:\n%s", err, csv.String())
+	}
+}
+
+func TestTrendsAndDocument(t *testing.T) {
+	trends := Trends(results())
+	if len(trends) == 0 || !trends[0].Holds || !strings.Contains(trends[0].Claim, "CL-VAE") {
+		t.Fatalf("trends %+v", trends)
+	}
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "config.toml"), []byte("[experiment]\nname = \"x\"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := Document(dir, results()); err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile(filepath.Join(dir, "report.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc := string(b)
+	for _, want := range []string{"## The paper's trends", "beside the paper's Table 1", "| mnist | clvae | k-means | 0.8000 | 7 | 0.8088 | 7 | -0.0088 |",
+		"Wall time of each stage", "![Figure 1](figures/vmeasure__mnist.png)", "```toml", "| iforest | detector |"} {
+		if !strings.Contains(doc, want) {
+			t.Errorf("report lacks %q", want)
+		}
+	}
+	// Every figure the report links exists.
+	for _, line := range strings.Split(doc, "\n") {
+		if i := strings.Index(line, "](figures/"); i >= 0 {
+			name := strings.TrimSuffix(line[i+2:], ")")
+			if _, err := os.Stat(filepath.Join(dir, name)); err != nil {
+				t.Errorf("report links missing %s", name)
+			}
+		}
+	}
+}
