@@ -24,7 +24,7 @@ endif
 CI_BIN   := .cache/ci-bin
 CI_CACHE := .cache/ci-cache
 
-.PHONY: all build demo test test-short bench mnist proto clean help ci-accept adbench
+.PHONY: all build demo test test-short bench mnist proto clean help ci-accept adbench paper
 
 all: build
 
@@ -71,6 +71,11 @@ ci-accept: mnist
 
 adbench: build
 	$(BIN)/latentbench run configs/adbench.toml
+
+# The paper's grids (long: see the wall time in results/paper-*/report.md).
+paper: build mnist
+	$(BIN)/latentbench run configs/paper-mnist.toml
+	$(BIN)/latentbench run configs/paper-tabular.toml
 
 proto:
 	protoc --go_out=. --go_opt=module=github.com/latentbench/latentbench \
