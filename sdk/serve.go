@@ -169,6 +169,7 @@ func serve(mk func(hclog.Logger, *stdio) plugin.Plugin, kind string) {
 // over the local socket.
 func TransportServerOptions() []grpc.ServerOption {
 	return []grpc.ServerOption{
+		grpc.ForceServerCodecV2(newFrameCodec()),
 		grpc.InitialWindowSize(windowSize),
 		grpc.InitialConnWindowSize(windowSize),
 		grpc.WriteBufferSize(bufferSize),
@@ -179,6 +180,7 @@ func TransportServerOptions() []grpc.ServerOption {
 // TransportDialOptions are the matching client options.
 func TransportDialOptions() []grpc.DialOption {
 	return []grpc.DialOption{
+		grpc.WithDefaultCallOptions(grpc.ForceCodecV2(newFrameCodec())),
 		grpc.WithInitialWindowSize(windowSize),
 		grpc.WithInitialConnWindowSize(windowSize),
 		grpc.WithWriteBufferSize(bufferSize),
