@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"os/exec"
 	"strings"
 	"sync"
@@ -69,10 +70,12 @@ func (h *Host) Start(ctx context.Context, path string, kind sdk.Kind) (*Session,
 	if timeout == 0 {
 		timeout = 30 * time.Second
 	}
+	cmd := exec.Command(path)
+	cmd.Env = pluginEnv()
 	client := plugin.NewClient(&plugin.ClientConfig{
 		HandshakeConfig:  sdk.Handshake(),
 		VersionedPlugins: map[int]plugin.PluginSet{sdk.ContractVersion: {string(kind): p}},
-		Cmd:              exec.Command(path),
+		Cmd:              cmd,
 		AllowedProtocols: []plugin.Protocol{plugin.ProtocolGRPC},
 		Logger:           logger,
 		Stderr:           logOut, // raw stderr lines
@@ -255,4 +258,16 @@ func pluginName(path string) string {
 	base := path[strings.LastIndexAny(path, `/\`)+1:]
 	base = strings.TrimPrefix(base, "latentbench-encoder-")
 	return strings.TrimPrefix(base, "latentbench-detector-")
+}
+
+// pluginEnv is the environment of plugin processes: the harness's, with
+// OPENBLAS_NUM_THREADS=1 unless set. Cells run in parallel, each plugin
+// parallelises with goroutines, and OpenBLAS threads spinning beside them
+// slow everything down (PERF-NOTES pitfall 3).
+func pluginEnv() []string {
+	env := os.Environ()
+	if _, ok := os.LookupEnv("OPENBLAS_NUM_THREADS"); !ok {
+		env = append(env, "OPENBLAS_NUM_THREADS=1")
+	}
+	return env
 }
