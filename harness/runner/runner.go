@@ -91,6 +91,17 @@ func Run(ctx context.Context, g *grid.Grid, opt Options) ([]Result, error) {
 			cells = append(cells, &g.Cells[i])
 		}
 	}
+	// Start cells of different encodings first: the cells of one encoding
+	// wait for its single encoder fit, so running them side by side would
+	// leave the pool idle while distinct fits could proceed in parallel.
+	rank := map[string]int{}
+	order := make(map[*grid.Cell]int, len(cells))
+	for _, c := range cells {
+		id := c.EncodingID()
+		order[c] = rank[id]
+		rank[id]++
+	}
+	sort.SliceStable(cells, func(i, j int) bool { return order[cells[i]] < order[cells[j]] })
 	opt.Progress.Start(len(cells))
 	defer opt.Progress.Finish()
 
