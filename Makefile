@@ -66,7 +66,7 @@ bench: build mnist
 ci-accept: mnist
 	$(MAKE) build BIN=$(CI_BIN) HAVE_OPENBLAS=no
 	rm -rf $(CI_CACHE)
-	$(CI_BIN)/latentbench run configs/ci.toml -cache $(CI_CACHE) -results results -j 2
+	$(CI_BIN)/latentbench run configs/ci.toml -cache $(CI_CACHE) -results results -j 2 -figures=false
 	@echo "results/ci rewritten: review with git diff results/ci, then commit"
 
 adbench: build

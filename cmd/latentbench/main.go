@@ -54,6 +54,7 @@ run flags:
   -timeout D      per-cell timeout, overriding the grid's (e.g. 10m)
   -shard I/N      run only the cells whose index is I modulo N
   -plugins DIR    extra plugin directory (searched before the executable's own)
+  -figures=false  no figures (report.md then has tables only)
   -v              show every line plugins log
 `
 
@@ -176,6 +177,7 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 	shard := fs.String("shard", "", "I/N: run cells with index ≡ I mod N")
 	pluginDir := fs.String("plugins", "", "extra plugin directory")
 	verbose := fs.Bool("v", false, "show plugin logs")
+	withFigures := fs.Bool("figures", true, "draw figures into results/<experiment>/figures")
 	pos, err := parse(fs, args)
 	if err != nil {
 		return 2
@@ -209,7 +211,7 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 		return fail(err)
 	}
 	outDir := filepath.Join(*resultsRoot, g.Experiment.Name)
-	if err := os.MkdirAll(filepath.Join(outDir, "figures"), 0o755); err != nil {
+	if err := os.MkdirAll(outDir, 0o755); err != nil {
 		return fail(err)
 	}
 	if err := runner.WriteFileAtomic(filepath.Join(outDir, "config.toml"), g.Source); err != nil {
@@ -233,7 +235,7 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 	results, runErr := runner.Run(ctx, g, runner.Options{
 		Jobs: *jobs, Cache: c, Host: h, Registry: reg, ResultsDir: outDir,
 		Progress: progress.New(stderr), Timeout: *timeout, Only: only,
-		FiguresDir: filepath.Join(outDir, "figures"),
+		FiguresDir: figuresDir(outDir, *withFigures),
 	})
 	h.KillAll()
 	if runErr != nil && ctx.Err() == nil {
@@ -261,7 +263,7 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 	if err := report.WriteFiles(outDir, "latentbench results: "+g.Experiment.Name, tables); err != nil {
 		return fail(err)
 	}
-	if err := report.Document(outDir, results); err != nil {
+	if err := report.Document(outDir, results, *withFigures); err != nil {
 		return fail(err)
 	}
 	if err := report.Terminal(stdout, tables); err != nil {
@@ -325,7 +327,8 @@ func cmdReport(args []string, stdout io.Writer) error {
 	if err := report.WriteFiles(args[0], title, tables); err != nil {
 		return err
 	}
-	if err := report.Document(args[0], results); err != nil {
+	_, err = os.Stat(filepath.Join(args[0], "figures"))
+	if err := report.Document(args[0], results, err == nil); err != nil {
 		return err
 	}
 	return report.Terminal(stdout, tables)
@@ -432,4 +435,11 @@ func writeRunInfo(dir string, info report.RunInfo, interrupted bool) error {
 		return err
 	}
 	return runner.WriteFileAtomic(filepath.Join(dir, "run.json"), append(b, '\n'))
+}
+
+func figuresDir(outDir string, draw bool) string {
+	if !draw {
+		return ""
+	}
+	return filepath.Join(outDir, "figures")
 }

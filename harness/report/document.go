@@ -43,11 +43,14 @@ func ReadRunInfo(dir string) (RunInfo, bool) {
 // figures inline, the wall time of each stage, and the configuration and
 // plugin versions that made them. Figures computed from cells.jsonl alone
 // (V-measure against k, class shares of the flagged anomalies) are drawn into
-// dir/figures here; the latent-space figures were drawn by the run.
-func Document(dir string, results []runner.Result) error {
+// dir/figures here; the latent-space figures were drawn by the run. With
+// withFigures false the report has tables only.
+func Document(dir string, results []runner.Result, withFigures bool) error {
 	figDir := filepath.Join(dir, "figures")
-	if err := os.MkdirAll(figDir, 0o755); err != nil {
-		return err
+	if withFigures {
+		if err := os.MkdirAll(figDir, 0o755); err != nil {
+			return err
+		}
 	}
 	info, haveInfo := ReadRunInfo(dir)
 	name := filepath.Base(filepath.Clean(dir))
@@ -92,12 +95,14 @@ func Document(dir string, results []runner.Result) error {
 		b.WriteString("\n")
 	}
 
-	figs, err := drawResultFigures(figDir, results)
-	if err != nil {
-		return fmt.Errorf("figures: %w", err)
-	}
-	if err := writeFigures(&b, figDir, figs); err != nil {
-		return err
+	if withFigures {
+		figs, err := drawResultFigures(figDir, results)
+		if err != nil {
+			return fmt.Errorf("figures: %w", err)
+		}
+		if err := writeFigures(&b, figDir, figs); err != nil {
+			return err
+		}
 	}
 
 	b.WriteString("## Reproducing\n\n")

@@ -75,7 +75,7 @@ func TestTrendsAndDocument(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(dir, "config.toml"), []byte("[experiment]\nname = \"x\"\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if err := Document(dir, results()); err != nil {
+	if err := Document(dir, results(), true); err != nil {
 		t.Fatal(err)
 	}
 	b, err := os.ReadFile(filepath.Join(dir, "report.md"))

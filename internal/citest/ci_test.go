@@ -32,7 +32,7 @@ func TestCIResultsUnchanged(t *testing.T) {
 	plugintest.Build(t, bin, plugintest.All(t, root))
 	out := t.TempDir()
 	cmd := exec.Command(filepath.Join(bin, "latentbench"), "run", "configs/ci.toml",
-		"-results", out, "-cache", filepath.Join(out, "cache"), "-j", "2")
+		"-results", out, "-cache", filepath.Join(out, "cache"), "-j", "2", "-figures=false")
 	cmd.Dir = root
 	cmd.Env = append(os.Environ(), "LATENTBENCH_PLUGIN_PATH=")
 	if b, err := cmd.CombinedOutput(); err != nil {
