@@ -256,7 +256,17 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 	if info.Jobs == 0 {
 		info.Jobs = runtime.GOMAXPROCS(0)
 	}
-	if err := writeRunInfo(outDir, info, ctx.Err() != nil); err != nil {
+	hits, stages := 0, 0
+	for _, r := range results {
+		for _, hit := range r.Cache {
+			stages++
+			if hit {
+				hits++
+			}
+		}
+	}
+	info.Interrupted = ctx.Err() != nil
+	if err := writeRunInfo(outDir, info, hits == stages); err != nil {
 		return fail(err)
 	}
 	tables := report.Tables(results)
@@ -268,15 +278,6 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 	}
 	if err := report.Terminal(stdout, tables); err != nil {
 		return fail(err)
-	}
-	hits, stages := 0, 0
-	for _, r := range results {
-		for _, hit := range r.Cache {
-			stages++
-			if hit {
-				hits++
-			}
-		}
 	}
 	fmt.Fprintf(stderr, "\n%d cells finished in %s (%d failed); cache: %d of %d stage results reused; results in %s\n",
 		len(results), time.Since(start).Round(100*time.Millisecond), failed, hits, stages, outDir)
@@ -422,14 +423,21 @@ func cmdCompare(args []string, stdout, stderr io.Writer) int {
 	return 0
 }
 
-// writeRunInfo records the run in run.json. A run resuming an interrupted
-// one adds its wall time to it, so the report states what the results cost.
-func writeRunInfo(dir string, info report.RunInfo, interrupted bool) error {
-	if prev, ok := report.ReadRunInfo(dir); ok && prev.Interrupted && prev.Experiment == info.Experiment {
-		info.WallSeconds += prev.WallSeconds
-		info.Started = prev.Started
+// writeRunInfo records the run in run.json so that the report can state what
+// the results cost. A run completing an earlier partial one (interrupted, or
+// a shard of the grid) adds its wall time to it; a rerun that computed
+// nothing (every stage cached) leaves the record of the run that did.
+func writeRunInfo(dir string, info report.RunInfo, computedNothing bool) error {
+	if prev, ok := report.ReadRunInfo(dir); ok && prev.Experiment == info.Experiment {
+		switch {
+		case prev.Interrupted || prev.Cells < info.Cells:
+			info.WallSeconds += prev.WallSeconds
+			info.Started = prev.Started
+			info.Command = prev.Command + "; " + info.Command
+		case computedNothing:
+			return nil
+		}
 	}
-	info.Interrupted = interrupted
 	b, err := json.MarshalIndent(info, "", "  ")
 	if err != nil {
 		return err

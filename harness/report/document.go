@@ -24,7 +24,7 @@ type RunInfo struct {
 	GoMaxProcs  int     `json:"gomaxprocs"`
 	Command     string  `json:"command"`
 	// Interrupted marks a run stopped before its end: the run that resumes it
-	// adds its wall time.
+	// adds its wall time (as does a run completing a shard: Cells grows).
 	Interrupted bool `json:"interrupted,omitempty"`
 }
 
@@ -70,7 +70,7 @@ func Document(dir string, results []runner.Result, withFigures bool) error {
 	}
 	fmt.Fprintf(&b, "%d cells, %d failed.", len(results), failed)
 	if haveInfo {
-		fmt.Fprintf(&b, " Run started %s; wall time %s on %d cores (`%s`, %d cells at once). Stage times below are those of the run that computed each result (a cached stage keeps its original time).",
+		fmt.Fprintf(&b, " Run started %s; wall time %s on %d cores (`%s`; %d cells at once). Stage times below are those of the run that computed each result (a cached stage keeps its original time).",
 			info.Started, human(info.WallSeconds), info.GoMaxProcs, info.Command, info.Jobs)
 	}
 	b.WriteString("\n\n")
