@@ -100,7 +100,7 @@ func Document(dir string, results []runner.Result, withFigures bool) error {
 		if err != nil {
 			return fmt.Errorf("figures: %w", err)
 		}
-		if err := writeFigures(&b, figDir, figs); err != nil {
+		if err := writeFigures(&b, figDir, results, figs); err != nil {
 			return err
 		}
 	}
@@ -223,7 +223,7 @@ func drawResultFigures(dir string, results []runner.Result) ([]figure, error) {
 	}
 	for _, ds := range datasets {
 		file := runner.FigureName("vmeasure", ds)
-		if err := figures.VersusK(filepath.Join(dir, file), series[ds], figures.Options{Title: "V-measure against k on " + ds, Width: 7, Height: 5}); err != nil {
+		if err := figures.VersusK(filepath.Join(dir, file), series[ds], figures.Options{Title: "V-measure against k on " + ds, Width: 7, Height: 5, DPI: runner.FigureDPI}); err != nil {
 			return nil, err
 		}
 		figs = append(figs, figure{"V-measure against the number of clusters", file,
@@ -234,7 +234,7 @@ func drawResultFigures(dir string, results []runner.Result) ([]figure, error) {
 			continue
 		}
 		file := runner.FigureName("classes", r.Dataset, r.EncoderLabel, r.DetectorLabel)
-		o := figures.Options{Title: fmt.Sprintf("Flagged anomalies by class: %s, %s, %s", r.DetectorLabel, r.EncoderLabel, r.Dataset)}
+		o := figures.Options{Title: fmt.Sprintf("Flagged anomalies by class: %s, %s, %s", r.DetectorLabel, r.EncoderLabel, r.Dataset), DPI: runner.FigureDPI}
 		if err := figures.ClassShareBars(filepath.Join(dir, file), r.Classes.Names, r.Classes.All, r.Classes.Flagged, r.Metrics["rmse"], o); err != nil {
 			return nil, err
 		}
@@ -244,39 +244,47 @@ func drawResultFigures(dir string, results []runner.Result) ([]figure, error) {
 	return figs, nil
 }
 
-// writeFigures writes the figure sections: those drawn by the run (found in
-// dir by name) and those just drawn.
-func writeFigures(b *strings.Builder, dir string, drawn []figure) error {
-	entries, err := os.ReadDir(dir)
-	if err != nil {
-		return err
+// writeFigures writes the figure sections: those the run drew (found by
+// name, for each encoding and detector of the results, in cell order) and
+// those just drawn.
+func writeFigures(b *strings.Builder, dir string, results []runner.Result, drawn []figure) error {
+	exists := func(name string) bool {
+		_, err := os.Stat(filepath.Join(dir, name))
+		return err == nil
 	}
-	captions := map[string]string{
-		runner.FigLatent:   "Latent space of the test set, coloured by class (paper Fig. 2): %s.",
-		runner.FigClusters: "The best EM-GMM clustering of the latent space (paper Fig. 3): %s.",
-		runner.FigMarked:   "The %[2]d most anomalous test points marked in the latent space (paper Fig. 5): %[1]s.",
-		runner.FigGallery:  "The %[2]d most anomalous test images, most anomalous first, with class and score (paper Fig. 5): %[1]s.",
-	}
-	sections := map[string]string{
-		runner.FigLatent:   "Latent spaces",
-		runner.FigClusters: "EM-GMM clusters",
-		runner.FigMarked:   "Most anomalous points",
-		runner.FigGallery:  "Most anomalous points",
+	var encodings, pairs [][]string
+	seen := map[string]bool{}
+	for _, r := range results {
+		if r.Status != runner.StatusOK {
+			continue
+		}
+		if k := r.Dataset + "\x00" + r.EncoderLabel; !seen[k] {
+			seen[k] = true
+			encodings = append(encodings, []string{r.Dataset, r.EncoderLabel})
+		}
+		if k := r.Dataset + "\x00" + r.EncoderLabel + "\x00" + r.DetectorLabel; r.DetectorLabel != "" && !seen[k] {
+			seen[k] = true
+			pairs = append(pairs, []string{r.Dataset, r.EncoderLabel, r.DetectorLabel})
+		}
 	}
 	var figs []figure
-	for _, kind := range []string{runner.FigLatent, runner.FigClusters} {
-		for _, e := range entries {
-			if strings.HasPrefix(e.Name(), kind+"__") {
-				figs = append(figs, figure{sections[kind], e.Name(), fmt.Sprintf(captions[kind], describeFile(e.Name()))})
-			}
+	for _, e := range encodings {
+		if f := runner.FigureName(runner.FigLatent, e...); exists(f) {
+			figs = append(figs, figure{"Latent spaces", f, fmt.Sprintf("The test set in %s's latent space of %s, coloured by class (paper Fig. 2).", e[1], e[0])})
+		}
+	}
+	for _, e := range encodings {
+		if f := runner.FigureName(runner.FigClusters, e...); exists(f) {
+			figs = append(figs, figure{"EM-GMM clusters", f, fmt.Sprintf("The best EM-GMM clustering of %s's latent space of %s (paper Fig. 3).", e[1], e[0])})
 		}
 	}
 	figs = append(figs, drawn...)
-	for _, e := range entries {
-		for _, kind := range []string{runner.FigMarked, runner.FigGallery} {
-			if strings.HasPrefix(e.Name(), kind+"__") {
-				figs = append(figs, figure{sections[kind], e.Name(), fmt.Sprintf(captions[kind], describeFile(e.Name()), 15)})
-			}
+	for _, p := range pairs {
+		if f := runner.FigureName(runner.FigMarked, p...); exists(f) {
+			figs = append(figs, figure{"Most anomalous points", f, fmt.Sprintf("The 15 test points %s finds most anomalous, marked in %s's latent space of %s (paper Fig. 5).", p[2], p[1], p[0])})
+		}
+		if f := runner.FigureName(runner.FigGallery, p...); exists(f) {
+			figs = append(figs, figure{"Most anomalous points", f, fmt.Sprintf("Their images, most anomalous first, with class and score (%s on %s, %s).", p[2], p[1], p[0])})
 		}
 	}
 	if len(figs) == 0 {
@@ -293,10 +301,4 @@ func writeFigures(b *strings.Builder, dir string, drawn []figure) error {
 	}
 	b.WriteString("\n")
 	return nil
-}
-
-// describeFile turns "latent__mnist__vae.png" into "mnist, vae".
-func describeFile(name string) string {
-	parts := strings.Split(strings.TrimSuffix(name, ".png"), "__")
-	return strings.Join(parts[1:], ", ")
 }
