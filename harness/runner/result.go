@@ -50,8 +50,23 @@ type Result struct {
 	Sweeps map[string][]KV `json:"sweeps,omitempty"`
 	// Classes holds the per-class shares behind the RMSE (Fig. 4).
 	Classes *ClassShares `json:"classes,omitempty"`
+	// Data says what the cell's data set held after loading: split sizes,
+	// feature count, and the missing values and dropped rows the loader
+	// counted.
+	Data *DataInfo `json:"data,omitempty"`
 	// Wall is the cell's wall time in this run, in seconds.
 	Wall float64 `json:"wall"`
+}
+
+// DataInfo summarises a loaded data set.
+type DataInfo struct {
+	Train    int            `json:"train"`
+	Test     int            `json:"test"`
+	Features int            `json:"features"`
+	Classes  int            `json:"classes,omitempty"`
+	Digest   string         `json:"digest"`
+	Missing  map[string]int `json:"missing,omitempty"`
+	Dropped  int            `json:"dropped,omitempty"`
 }
 
 // KV is one point of a V-measure sweep.

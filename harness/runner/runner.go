@@ -236,6 +236,8 @@ func (r *run) stages(ctx context.Context, c *grid.Cell, res *Result) error {
 	if err != nil {
 		return err
 	}
+	res.Data = &DataInfo{Train: data.Train.N, Test: data.Test.N, Features: data.Train.D, Classes: len(data.Train.Classes),
+		Digest: data.Digest, Missing: data.Report.MissingByColumn, Dropped: data.Report.Dropped}
 	enc := &c.Encoder
 	if enc.Desc.NeedsLabels && data.Train.Labels == nil {
 		return fmt.Errorf("encoder %s conditions on class labels, but dataset %q has none (give its `label` column)", enc.Label, data.Name)
