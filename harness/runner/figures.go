@@ -2,6 +2,7 @@ package runner
 
 import (
 	"fmt"
+	"os"
 	"path/filepath"
 	"regexp"
 	"sort"
@@ -46,6 +47,9 @@ func (r *run) figures(c *grid.Cell, data *dataset.Loaded, z sdk.Matrix, cl *clus
 	dir := r.opt.FiguresDir
 	if dir == "" || c.Seed != r.g.Experiment.Seeds[0] {
 		return nil
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
 	}
 	x := z.Float64()
 	truth := labelsInt(data.Test.Labels)
