@@ -87,6 +87,8 @@ func Document(dir string, results []runner.Result, withFigures bool) error {
 		b.WriteString("\n")
 	}
 
+	b.WriteString(differences(results))
+
 	tables := append(paperTables(results), Tables(results)...)
 	tables = append(tables, runtimeTable(results))
 	for i, t := range tables {
