@@ -6,8 +6,9 @@ package regress
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
 	"math"
-	"sort"
+	"slices"
 	"strings"
 
 	"github.com/latentbench/latentbench/harness/grid"
@@ -132,14 +133,7 @@ func jsonString(m map[string]any, k string) string {
 
 func format(v float64) string { return fmt.Sprintf("%.10g", v) }
 
-func sortedKeys(m map[string]bool) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
-}
+func sortedKeys[V any](m map[string]V) []string { return slices.Sorted(maps.Keys(m)) }
 
 // Format renders the differences as a readable aligned table.
 func Format(diffs []Diff) string {
