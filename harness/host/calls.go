@@ -34,7 +34,7 @@ func (s *Session) FitEncoder(ctx context.Context, req EncoderFit, onProgress fun
 	}
 	call, err := makeCall(req.Params, req.Seed)
 	if err != nil {
-		return nil, s.wrap("fit", err)
+		return nil, s.fail(ctx, "fit", err)
 	}
 	call.NumClasses = int64(req.NumClasses)
 	call.Features = sdk.ToWireFeatures(req.Features)
@@ -44,11 +44,11 @@ func (s *Session) FitEncoder(ctx context.Context, req EncoderFit, onProgress fun
 	}
 	stream, err := s.enc.Fit(ctx)
 	if err != nil {
-		return nil, s.wrap("fit", err)
+		return nil, s.fail(ctx, "fit", err)
 	}
 	msg, err := s.call(stream, call, arrays, progressFunc(onProgress))
 	if err != nil {
-		return nil, s.wrap("fit", err)
+		return nil, s.fail(ctx, "fit", err)
 	}
 	return s.model(msg, "fit")
 }
@@ -60,15 +60,15 @@ func (s *Session) Encode(ctx context.Context, model []byte, x sdk.Matrix, params
 	}
 	call, err := makeCall(params, 0)
 	if err != nil {
-		return sdk.Matrix{}, s.wrap("encode", err)
+		return sdk.Matrix{}, s.fail(ctx, "encode", err)
 	}
 	stream, err := s.enc.Encode(ctx)
 	if err != nil {
-		return sdk.Matrix{}, s.wrap("encode", err)
+		return sdk.Matrix{}, s.fail(ctx, "encode", err)
 	}
 	msg, err := s.call(stream, call, []namedArray{{"model", sdk.Bytes(model)}, {"x", sdk.MatrixArray(x)}}, nil)
 	if err != nil {
-		return sdk.Matrix{}, s.wrap("encode", err)
+		return sdk.Matrix{}, s.fail(ctx, "encode", err)
 	}
 	a, err := msg.Array("z")
 	if err != nil {
@@ -98,7 +98,7 @@ func (s *Session) FitDetector(ctx context.Context, x sdk.Matrix, groups []int32,
 	}
 	call, err := makeCall(params, seed)
 	if err != nil {
-		return nil, s.wrap("fit", err)
+		return nil, s.fail(ctx, "fit", err)
 	}
 	arrays := []namedArray{{"x", sdk.MatrixArray(x)}}
 	if groups != nil {
@@ -106,11 +106,11 @@ func (s *Session) FitDetector(ctx context.Context, x sdk.Matrix, groups []int32,
 	}
 	stream, err := s.det.Fit(ctx)
 	if err != nil {
-		return nil, s.wrap("fit", err)
+		return nil, s.fail(ctx, "fit", err)
 	}
 	msg, err := s.call(stream, call, arrays, nil)
 	if err != nil {
-		return nil, s.wrap("fit", err)
+		return nil, s.fail(ctx, "fit", err)
 	}
 	return s.model(msg, "fit")
 }
@@ -122,7 +122,7 @@ func (s *Session) Score(ctx context.Context, model []byte, x sdk.Matrix, groups 
 	}
 	call, err := makeCall(params, 0)
 	if err != nil {
-		return nil, s.wrap("score", err)
+		return nil, s.fail(ctx, "score", err)
 	}
 	arrays := []namedArray{{"model", sdk.Bytes(model)}, {"x", sdk.MatrixArray(x)}}
 	if groups != nil {
@@ -130,11 +130,11 @@ func (s *Session) Score(ctx context.Context, model []byte, x sdk.Matrix, groups 
 	}
 	stream, err := s.det.Score(ctx)
 	if err != nil {
-		return nil, s.wrap("score", err)
+		return nil, s.fail(ctx, "score", err)
 	}
 	msg, err := s.call(stream, call, arrays, nil)
 	if err != nil {
-		return nil, s.wrap("score", err)
+		return nil, s.fail(ctx, "score", err)
 	}
 	a, err := msg.Array("scores")
 	var scores []float64

@@ -97,13 +97,13 @@ func (h *Host) Start(ctx context.Context, path string, kind sdk.Kind) (*Session,
 	if err != nil {
 		stop()
 		s.Close()
-		return nil, s.wrap("start", err)
+		return nil, s.fail(ctx, "start", err)
 	}
 	raw, err := rpc.Dispense(string(kind))
 	if err != nil {
 		stop()
 		s.Close()
-		return nil, s.wrap("start", err)
+		return nil, s.fail(ctx, "start", err)
 	}
 	switch c := raw.(type) {
 	case lbv1.EncoderClient:
@@ -171,6 +171,16 @@ func (e *Error) Unwrap() error { return e.Err }
 // shape, non-finite values, missing arrays).
 var ErrMalformedOutput = errors.New("malformed plugin output")
 
+// fail is wrap for a call made under ctx: when ctx has ended, the error says
+// so whatever the transport reported (the process may have been killed by
+// the cancellation before the call noticed it).
+func (s *Session) fail(ctx context.Context, op string, err error) error {
+	if err != nil && ctx.Err() != nil && !errors.Is(err, ctx.Err()) {
+		err = fmt.Errorf("%w (%v)", ctx.Err(), err)
+	}
+	return s.wrap(op, err)
+}
+
 func (s *Session) wrap(op string, err error) error {
 	if err == nil {
 		return nil
@@ -202,7 +212,7 @@ func (s *Session) Describe(ctx context.Context) (*sdk.Description, error) {
 		w, err = s.det.Describe(ctx, &lbv1.DescribeRequest{})
 	}
 	if err != nil {
-		return nil, s.wrap("describe", err)
+		return nil, s.fail(ctx, "describe", err)
 	}
 	d, err := sdk.FromWireDescription(w)
 	if err != nil {
