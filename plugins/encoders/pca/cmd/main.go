@@ -14,7 +14,7 @@ func (encoder) Describe() sdk.Description {
 	return sdk.Description{
 		Name:    "pca",
 		Version: "1.0.0",
-		Doc:     "Principal component analysis (gonum stat.PC): the linear baseline.",
+		Doc:     "Principal component analysis (covariance eigenvectors, equal to gonum stat.PC): the linear baseline.",
 		Params: []sdk.ParamSpec{
 			{Name: "latent_dim", Type: sdk.TypeInt, Default: int64(2), Doc: "number of principal components kept"},
 		},
