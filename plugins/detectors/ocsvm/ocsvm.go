@@ -407,39 +407,12 @@ func (m *Model) DecisionContext(ctx context.Context, x []float64, n int) ([]floa
 // features in order), summed in support-vector order, then − ρ.
 func (m *Model) decisionOne(xi []float64, et *expTable) float64 {
 	var buf [fillBlock]float64
-	d := m.d
-	ng := -m.gamma
 	nsv := len(m.coef)
 	sum := 0.0
 	for lo := 0; lo < nsv; lo += fillBlock {
 		hi := min(lo+fillBlock, nsv)
 		b := buf[:hi-lo]
-		if d == 2 {
-			// The general loop below, fused: (0 + d0²) + d1² = d0² + d1².
-			x0, x1 := xi[0], xi[1]
-			c0 := m.svt[lo:hi]
-			c1 := m.svt[nsv+lo : nsv+hi]
-			c0, c1 = c0[:len(b)], c1[:len(b)]
-			for k := range b {
-				d0 := x0 - c0[k]
-				d1 := x1 - c1[k]
-				b[k] = ng * (d0*d0 + d1*d1)
-			}
-		} else {
-			clear(b)
-			for c := 0; c < d; c++ {
-				xc := xi[c]
-				sv := m.svt[c*nsv+lo : c*nsv+hi]
-				sv = sv[:len(b)]
-				for k, v := range sv {
-					dv := xc - v
-					b[k] += dv * dv
-				}
-			}
-			for k, v := range b {
-				b[k] = ng * v
-			}
-		}
+		m.kernelExponents(b, xi, lo)
 		et.expInPlace(b)
 		coef := m.coef[lo:hi]
 		coef = coef[:len(b)]
@@ -450,46 +423,53 @@ func (m *Model) decisionOne(xi []float64, et *expTable) float64 {
 	return sum - m.rho
 }
 
+// kernelExponents sets b[k] = −γ Σ_c (x_c − sv_c)² for the support vectors
+// lo .. lo+len(b)−1, the features summed in order as libsvm's k_function does.
+func (m *Model) kernelExponents(b, xi []float64, lo int) {
+	ng := -m.gamma
+	nsv := len(m.coef)
+	hi := lo + len(b)
+	if m.d == 2 {
+		// The general loop below, fused: (0 + d0²) + d1² = d0² + d1².
+		x0, x1 := xi[0], xi[1]
+		c0 := m.svt[lo:hi]
+		c1 := m.svt[nsv+lo : nsv+hi]
+		c0, c1 = c0[:len(b)], c1[:len(b)]
+		for k := range b {
+			d0 := x0 - c0[k]
+			d1 := x1 - c1[k]
+			b[k] = ng * (d0*d0 + d1*d1)
+		}
+		return
+	}
+	clear(b)
+	for c := 0; c < m.d; c++ {
+		xc := xi[c]
+		sv := m.svt[c*nsv+lo : c*nsv+hi]
+		sv = sv[:len(b)]
+		for k, v := range sv {
+			dv := xc - v
+			b[k] += dv * dv
+		}
+	}
+	for k, v := range b {
+		b[k] = ng * v
+	}
+}
+
 // decision4 is decisionOne for four rows at once: each row's kernel values
 // are computed and summed exactly as there (same order, same result), but the
 // four sums are independent dependency chains, which the CPU overlaps.
 func (m *Model) decision4(x []float64, out []float64, et *expTable) {
 	var buf [4 * fillBlock]float64
 	d := m.d
-	ng := -m.gamma
 	nsv := len(m.coef)
 	var s0, s1, s2, s3 float64
 	for lo := 0; lo < nsv; lo += fillBlock {
 		hi := min(lo+fillBlock, nsv)
 		n := hi - lo
 		for r := 0; r < 4; r++ {
-			b := buf[r*n : (r+1)*n]
-			xi := x[r*d : r*d+d]
-			if d == 2 {
-				x0, x1 := xi[0], xi[1]
-				c0 := m.svt[lo:hi]
-				c1 := m.svt[nsv+lo : nsv+hi]
-				c0, c1 = c0[:len(b)], c1[:len(b)]
-				for k := range b {
-					d0 := x0 - c0[k]
-					d1 := x1 - c1[k]
-					b[k] = ng * (d0*d0 + d1*d1)
-				}
-				continue
-			}
-			clear(b)
-			for c := 0; c < d; c++ {
-				xc := xi[c]
-				sv := m.svt[c*nsv+lo : c*nsv+hi]
-				sv = sv[:len(b)]
-				for k, v := range sv {
-					dv := xc - v
-					b[k] += dv * dv
-				}
-			}
-			for k, v := range b {
-				b[k] = ng * v
-			}
+			m.kernelExponents(buf[r*n:(r+1)*n], x[r*d:r*d+d], lo)
 		}
 		et.expInPlace(buf[:4*n])
 		coef := m.coef[lo:hi]
