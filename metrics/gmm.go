@@ -438,20 +438,8 @@ func (g *gmData) eStep(w *gmWork, m *gmModel, resp []float64) float64 {
 		row := resp[i*k : (i+1)*k]
 		p := g.x[i*d : (i+1)*d]
 		mx, _ := m.logProbRow(p, row, w.diff)
-		if math.IsInf(mx, 0) || math.IsNaN(mx) {
-			mx = 0
-		}
-		s := 0.0
-		for j, v := range row {
-			// exp underflows to exactly 0 below −745.2: skip the call.
-			e := 0.0
-			if v-mx > gmExpUnderflow {
-				e = math.Exp(v - mx)
-			}
-			row[j] = e
-			s += e
-		}
-		total += mx + math.Log(s)
+		logSum, s := gmExpRow(row, mx)
+		total += logSum
 		inv := 1 / s
 		for j := range row {
 			row[j] *= inv
@@ -479,19 +467,8 @@ func (g *gmData) eStep2D(m *gmModel, resp, nk, sx []float64) float64 {
 			row[j] = v
 			mx = max(mx, v)
 		}
-		if math.IsInf(mx, 0) || math.IsNaN(mx) {
-			mx = 0
-		}
-		s := 0.0
-		for j, v := range row {
-			e := 0.0
-			if v-mx > gmExpUnderflow {
-				e = math.Exp(v - mx)
-			}
-			row[j] = e
-			s += e
-		}
-		total += mx + math.Log(s)
+		logSum, s := gmExpRow(row, mx)
+		total += logSum
 		inv := 1 / s
 		for j, e := range row {
 			if e == 0 {
@@ -505,6 +482,25 @@ func (g *gmData) eStep2D(m *gmModel, resp, nk, sx []float64) float64 {
 		}
 	}
 	return total / float64(n)
+}
+
+// gmExpRow replaces a row of log-probabilities v_j by exp(v_j − mx), mx
+// being their maximum, and returns the row's log-sum-exp and the sum of the
+// new values (the log-sum-exp trick; a row that is all −Inf counts mx as 0).
+func gmExpRow(row []float64, mx float64) (logSum, s float64) {
+	if math.IsInf(mx, 0) || math.IsNaN(mx) {
+		mx = 0
+	}
+	for j, v := range row {
+		// exp underflows to exactly 0 below −745.2: skip the call.
+		e := 0.0
+		if v-mx > gmExpUnderflow {
+			e = math.Exp(v - mx)
+		}
+		row[j] = e
+		s += e
+	}
+	return mx + math.Log(s), s
 }
 
 // gmAccumulate adds one point's responsibilities to n_j and r_ij·x_i to the
