@@ -4,6 +4,7 @@
 //	latentbench run CONFIG [-j N] [...]     run (or resume) a grid, print its tables
 //	latentbench report DIR                  re-render the tables of results/<experiment>
 //	latentbench plugins                     list installed plugins and their parameters
+//	latentbench cache [prune] [flags]       show the stage cache's size, or prune it
 //
 // Plugins are executables named latentbench-encoder-NAME and
 // latentbench-detector-NAME, found in $LATENTBENCH_PLUGIN_PATH and beside this
@@ -46,6 +47,10 @@ usage:
   latentbench compare BASE NEW -config CONFIG
                                         compare NEW/cells.jsonl with BASE/cells.jsonl within the
                                         tolerances of CONFIG's [regression] table
+  latentbench cache [-cache DIR]        show the stage cache's entries and size
+  latentbench cache prune [-cache DIR] [-older-than D] [-max-size SIZE] [-n]
+                                        remove entries unused for D (e.g. 30d, 12h) and then the
+                                        least recently used beyond SIZE (e.g. 5G); -n only reports
 
 run flags:
   -j N            cells run at once (default: number of CPUs)
@@ -79,6 +84,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		err = cmdPlugins(args[1:], stdout)
 	case "compare":
 		return cmdCompare(args[1:], stdout, stderr)
+	case "cache":
+		err = cmdCache(args[1:], stdout)
 	case "help", "-h", "-help", "--help":
 		fmt.Fprint(stdout, usage)
 		return 0
@@ -450,4 +457,83 @@ func figuresDir(outDir string, draw bool) string {
 		return ""
 	}
 	return filepath.Join(outDir, "figures")
+}
+
+// cmdCache shows the stage cache's size or prunes it.
+func cmdCache(args []string, stdout io.Writer) error {
+	prune := len(args) > 0 && args[0] == "prune"
+	if prune {
+		args = args[1:]
+	}
+	fs := flag.NewFlagSet("cache", flag.ContinueOnError)
+	dir := fs.String("cache", "cache", "stage cache directory")
+	olderThan := fs.String("older-than", "", "remove entries unused for this long (30d, 12h)")
+	maxSize := fs.String("max-size", "", "then remove the least recently used entries beyond this size (5G, 500M)")
+	dry := fs.Bool("n", false, "report what would be removed, remove nothing")
+	pos, err := parse(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) > 0 {
+		return fmt.Errorf("unexpected argument %q (usage: latentbench cache [prune] [-cache DIR] ...)", pos[0])
+	}
+	if _, err := os.Stat(*dir); err != nil {
+		return fmt.Errorf("cache %s: %w", *dir, err)
+	}
+	c, err := cache.Open(*dir)
+	if err != nil {
+		return err
+	}
+	if !prune {
+		if *olderThan != "" || *maxSize != "" || *dry {
+			return errors.New("-older-than, -max-size and -n go with \"latentbench cache prune\"")
+		}
+		st, err := c.Stat()
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "%s: %s\n", *dir, st)
+		return nil
+	}
+	var opt cache.PruneOptions
+	if *olderThan != "" {
+		if opt.OlderThan, err = parseAge(*olderThan); err != nil {
+			return fmt.Errorf("-older-than: %w", err)
+		}
+	}
+	if *maxSize != "" {
+		if opt.MaxBytes, err = cache.ParseBytes(*maxSize); err != nil {
+			return fmt.Errorf("-max-size: %w", err)
+		}
+	}
+	if opt.OlderThan == 0 && opt.MaxBytes == 0 {
+		return errors.New("cache prune needs -older-than or -max-size (or both)")
+	}
+	opt.DryRun = *dry
+	res, err := c.Prune(opt)
+	if err != nil {
+		return err
+	}
+	verb := "removed"
+	if *dry {
+		verb = "would remove"
+	}
+	fmt.Fprintf(stdout, "%s: %s %s of %s; %d stale temporary files\n", *dir, verb, res.Removed, res.Before, res.Temps)
+	return nil
+}
+
+// parseAge reads a Go duration (12h, 90m) or a number of days (30d).
+func parseAge(s string) (time.Duration, error) {
+	if d, ok := strings.CutSuffix(s, "d"); ok {
+		n, err := strconv.ParseFloat(d, 64)
+		if err != nil || n <= 0 {
+			return 0, fmt.Errorf("%q: want a positive number of days (30d) or a duration (12h)", s)
+		}
+		return time.Duration(n * float64(24*time.Hour)), nil
+	}
+	d, err := time.ParseDuration(s)
+	if err != nil || d <= 0 {
+		return 0, fmt.Errorf("%q: want a positive number of days (30d) or a duration (12h)", s)
+	}
+	return d, nil
 }

@@ -207,3 +207,43 @@ func mustRead(t *testing.T, p string) string {
 	must(t, err)
 	return string(b)
 }
+
+func TestCacheCommand(t *testing.T) {
+	dir := t.TempDir()
+	c := func(args ...string) (int, string, string) {
+		var out, errb bytes.Buffer
+		code := run(append([]string{"cache"}, args...), &out, &errb)
+		return code, out.String(), errb.String()
+	}
+	if code, _, e := c("-cache", filepath.Join(dir, "absent")); code != 1 || !strings.Contains(e, "absent") {
+		t.Errorf("missing cache dir: code %d, %q", code, e)
+	}
+	os.MkdirAll(filepath.Join(dir, "ab"), 0o755)
+	for i, age := range []time.Duration{0, 72 * time.Hour} {
+		p := filepath.Join(dir, "ab", fmt.Sprintf("entry%d", i))
+		os.WriteFile(p, make([]byte, 1000), 0o644)
+		when := time.Now().Add(-age)
+		os.Chtimes(p, when, when)
+	}
+	if code, out, e := c("-cache", dir); code != 0 || !strings.Contains(out, "2 entries") {
+		t.Errorf("stat: code %d, %q %q", code, out, e)
+	}
+	if code, _, e := c("prune", "-cache", dir); code != 1 || !strings.Contains(e, "-older-than or -max-size") {
+		t.Errorf("prune without a limit: code %d, %q", code, e)
+	}
+	if code, _, e := c("prune", "-cache", dir, "-older-than", "soon"); code != 1 || !strings.Contains(e, `"soon"`) {
+		t.Errorf("bad age: code %d, %q", code, e)
+	}
+	if code, out, e := c("prune", "-cache", dir, "-older-than", "2d", "-n"); code != 0 || !strings.Contains(out, "would remove 1 entry") {
+		t.Errorf("dry run: code %d, %q %q", code, out, e)
+	}
+	if code, out, e := c("prune", "-cache", dir, "-older-than", "2d"); code != 0 || !strings.Contains(out, "removed 1 entry") {
+		t.Errorf("prune: code %d, %q %q", code, out, e)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "ab", "entry1")); !os.IsNotExist(err) {
+		t.Error("the entry unused for 3 days survived -older-than 2d")
+	}
+	if code, out, _ := c("-cache", dir); code != 0 || !strings.Contains(out, "1 entry,") {
+		t.Errorf("after prune: %q", out)
+	}
+}

@@ -89,7 +89,8 @@ func (c *Cache) path(key string) string {
 	return filepath.Join(c.dir, key[:2], key[2:])
 }
 
-// Get returns the entry stored under key, or ok == false.
+// Get returns the entry stored under key, or ok == false. A hit marks the
+// entry as used now (its modification time), which is what Prune orders by.
 func (c *Cache) Get(key string) (e *Entry, ok bool, err error) {
 	b, err := os.ReadFile(c.path(key))
 	if errors.Is(err, fs.ErrNotExist) {
@@ -104,6 +105,8 @@ func (c *Cache) Get(key string) (e *Entry, ok bool, err error) {
 		os.Remove(c.path(key))
 		return nil, false, nil
 	}
+	now := time.Now()
+	os.Chtimes(c.path(key), now, now) // best effort: a read-only cache still reads
 	return e, true, nil
 }
 
