@@ -255,7 +255,7 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 		}
 	}
 	info := report.RunInfo{
-		Experiment: g.Experiment.Name, Description: g.Experiment.Description,
+		Experiment: g.Experiment.Name, Description: g.Experiment.Description, Notes: g.Experiment.Notes,
 		Started: start.UTC().Format(time.RFC3339), WallSeconds: time.Since(start).Seconds(),
 		Cells: len(results), Failed: failed, Jobs: *jobs, GoMaxProcs: runtime.GOMAXPROCS(0),
 		Command: "latentbench run " + strings.Join(args, " "),
@@ -442,7 +442,13 @@ func writeRunInfo(dir string, info report.RunInfo, computedNothing bool) error {
 			info.Started = prev.Started
 			info.Command = prev.Command + "; " + info.Command
 		case computedNothing:
-			return nil
+			// Keep the record of the run that computed the results; take
+			// the config's current description and notes.
+			if prev.Description == info.Description && prev.Notes == info.Notes {
+				return nil
+			}
+			prev.Description, prev.Notes = info.Description, info.Notes
+			info = prev
 		}
 	}
 	b, err := json.MarshalIndent(info, "", "  ")

@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/latentbench/latentbench/harness/report"
 	"github.com/latentbench/latentbench/internal/plugintest"
 )
 
@@ -245,5 +246,36 @@ func TestCacheCommand(t *testing.T) {
 	}
 	if code, out, _ := c("-cache", dir); code != 0 || !strings.Contains(out, "1 entry,") {
 		t.Errorf("after prune: %q", out)
+	}
+}
+
+func TestWriteRunInfo(t *testing.T) {
+	dir := t.TempDir()
+	read := func() report.RunInfo {
+		t.Helper()
+		ri, ok := report.ReadRunInfo(dir)
+		if !ok {
+			t.Fatal("run.json unreadable")
+		}
+		return ri
+	}
+	first := report.RunInfo{Experiment: "e", WallSeconds: 100, Cells: 4, Command: "latentbench run a", Interrupted: true}
+	if err := writeRunInfo(dir, first, false); err != nil {
+		t.Fatal(err)
+	}
+	// Resuming an interrupted run adds its wall time.
+	if err := writeRunInfo(dir, report.RunInfo{Experiment: "e", WallSeconds: 50, Cells: 4, Command: "latentbench run b"}, false); err != nil {
+		t.Fatal(err)
+	}
+	if ri := read(); ri.WallSeconds != 150 || ri.Command != "latentbench run a; latentbench run b" || ri.Interrupted {
+		t.Errorf("after resume: %+v", ri)
+	}
+	// A rerun that computed nothing keeps the wall time and takes the
+	// config's new notes.
+	if err := writeRunInfo(dir, report.RunInfo{Experiment: "e", WallSeconds: 1, Cells: 4, Notes: "new notes"}, true); err != nil {
+		t.Fatal(err)
+	}
+	if ri := read(); ri.WallSeconds != 150 || ri.Notes != "new notes" {
+		t.Errorf("after a cached rerun: %+v", ri)
 	}
 }

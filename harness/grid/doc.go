@@ -11,6 +11,7 @@
 //	                         # the paper's setting) | "train" (fit on the encoded training set,
 //	                         # Goix's protocol)
 //	description = "..."      # optional free text
+//	notes = """..."""        # optional Markdown, shown in report.md under "Notes"
 //
 //	[[dataset]]              # one or more; the keys are those of dataset.Spec (its toml tags)
 //	name = "mnist"           # unique in the grid

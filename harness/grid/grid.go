@@ -30,6 +30,9 @@ type Experiment struct {
 	FitOn string `toml:"fit_on"`
 	// Description is free text for reports.
 	Description string `toml:"description"`
+	// Notes is Markdown that report.md shows under "Notes": the author's
+	// reading of the results (known differences from a paper, their causes).
+	Notes string `toml:"notes"`
 }
 
 // Values and defaults of the [experiment] table.

@@ -16,6 +16,7 @@ import (
 type RunInfo struct {
 	Experiment  string  `json:"experiment"`
 	Description string  `json:"description,omitempty"`
+	Notes       string  `json:"notes,omitempty"`
 	Started     string  `json:"started"`
 	WallSeconds float64 `json:"wall_seconds"`
 	Cells       int     `json:"cells"`
@@ -88,6 +89,9 @@ func Document(dir string, results []runner.Result, withFigures bool) error {
 	}
 
 	b.WriteString(differences(results))
+	if notes := strings.TrimSpace(info.Notes); notes != "" {
+		fmt.Fprintf(&b, "## Notes\n\n%s\n\n", notes)
+	}
 
 	tables := append(paperTables(results), Tables(results)...)
 	tables = append(tables, runtimeTable(results))

@@ -66,6 +66,46 @@ func TestTables(t *testing.T) {
 	}
 }
 
+func TestRMSETrends(t *testing.T) {
+	w := func(seed int64, label, det string, rmse float64) runner.Result {
+		r := cell(seed, "wclvae", det, map[string]float64{"rmse": rmse})
+		r.EncoderLabel = label
+		return r
+	}
+	rs := []runner.Result{
+		cell(0, "vae", "lof", map[string]float64{"rmse": 0.04}),
+		cell(0, "clvae", "lof", map[string]float64{"rmse": 0.03}),
+		w(0, "w-circle", "lof", 0.02), w(0, "w-learned", "lof", 0.05),
+		cell(0, "vae", "iforest", map[string]float64{"rmse": 0.10}),
+		cell(0, "clvae", "iforest", map[string]float64{"rmse": 0.12}),
+		w(0, "w-circle", "iforest", 0.03), w(0, "w-learned", "iforest", 0.09),
+	}
+	got := map[string]Trend{}
+	var order []string
+	for _, tr := range Trends(rs) {
+		got[tr.Claim] = tr
+		order = append(order, tr.Claim)
+	}
+	for claim, holds := range map[string]bool{
+		"the CL-VAE's class-distribution RMSE is below the VAE's (iforest)":          false,
+		"the CL-VAE's class-distribution RMSE is below the VAE's (lof)":              true,
+		"the weighted CL-VAE's class-distribution RMSE is below the VAE's (iforest)": true,
+		"the weighted CL-VAE's class-distribution RMSE is below the VAE's (lof)":     false,
+	} {
+		tr, ok := got[claim]
+		if !ok || tr.Holds != holds {
+			t.Errorf("%q: present %v, holds %v, want %v (%s)", claim, ok, tr.Holds, holds, tr.Detail)
+		}
+	}
+	if d := got["the weighted CL-VAE's class-distribution RMSE is below the VAE's (lof)"].Detail; !strings.HasPrefix(d, "1 of 2 configurations: w-circle 0.0200, w-learned 0.0500") {
+		t.Errorf("detail %q", d)
+	}
+	// The paper's detector comes first, with the paper's numbers.
+	if !strings.Contains(order[0], "(iforest)") || !strings.Contains(got[order[0]].Detail, "paper, IF: 0.0326 vs 0.0408") {
+		t.Errorf("first RMSE trend %q: %s", order[0], got[order[0]].Detail)
+	}
+}
+
 func TestTrendsAndDocument(t *testing.T) {
 	trends := Trends(results())
 	if len(trends) == 0 || !trends[0].Holds || !strings.Contains(trends[0].Claim, "CL-VAE") {
@@ -73,6 +113,9 @@ func TestTrendsAndDocument(t *testing.T) {
 	}
 	dir := t.TempDir()
 	if err := os.WriteFile(filepath.Join(dir, "config.toml"), []byte("[experiment]\nname = \"x\"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "run.json"), []byte(`{"experiment": "x", "notes": "The author's *reading*."}`), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	if err := Document(dir, results(), true); err != nil {
@@ -84,7 +127,8 @@ func TestTrendsAndDocument(t *testing.T) {
 	}
 	doc := string(b)
 	for _, want := range []string{"## The paper's trends", "beside the paper's Table 1", "| mnist | clvae | k-means | 0.8000 | 7 | 0.8088 | 7 | -0.0088 |",
-		"Wall time of each stage", "![Figure 1](figures/vmeasure__mnist.png)", "```toml", "| iforest | detector |"} {
+		"Wall time of each stage", "![Figure 1](figures/vmeasure__mnist.png)", "```toml", "| iforest | detector |",
+		"## Notes\n\nThe author's *reading*.\n"} {
 		if !strings.Contains(doc, want) {
 			t.Errorf("report lacks %q", want)
 		}
