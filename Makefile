@@ -75,6 +75,7 @@ adbench: build
 # The paper's grids (long: see the wall time in results/paper-*/report.md).
 paper: build mnist
 	$(BIN)/latentbench run configs/paper-mnist.toml
+	$(BIN)/latentbench run configs/paper-mnist-sqerr.toml
 	$(BIN)/latentbench run configs/paper-tabular.toml
 
 proto:
