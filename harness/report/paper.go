@@ -193,42 +193,18 @@ func Trends(results []runner.Result) []Trend {
 	}
 	// EM/MV: the paper finds the VAE better than the CL-VAE on MNIST.
 	for _, det := range []string{"iforest", "lof", "ocsvm"} {
-		mean := func(plugin, metric string) (float64, bool) {
-			var vals []float64
-			for _, r := range results {
-				if r.Status == runner.StatusOK && isMNIST(r.Dataset) && r.Encoder == plugin && r.Detector == det {
-					if v, ok := r.Metrics[metric]; ok {
-						vals = append(vals, v)
-					}
-				}
-			}
-			s := Summarize(vals)
-			return s.Mean, s.N > 0
-		}
-		ve, ok1 := mean("vae", "em")
-		ce, ok2 := mean("clvae", "em")
-		vm, _ := mean("vae", "mv")
-		cm, _ := mean("clvae", "mv")
-		if ok1 && ok2 {
+		ve, ce := mnistMetric(results, "vae", "", det, "em"), mnistMetric(results, "clvae", "", det, "em")
+		vm, cm := mnistMetric(results, "vae", "", det, "mv"), mnistMetric(results, "clvae", "", det, "mv")
+		if ve.N > 0 && ce.N > 0 {
 			out = append(out, Trend{Claim: fmt.Sprintf("the VAE scores better than the CL-VAE on EM and MV (%s)", det),
-				Holds: ve > ce && vm < cm, Detail: fmt.Sprintf("EM %.3g vs %.3g, MV %.3f vs %.3f", ve, ce, vm, cm)})
+				Holds:  ve.Mean > ce.Mean && vm.Mean < cm.Mean,
+				Detail: fmt.Sprintf("EM %.3g vs %.3g, MV %.3f vs %.3f", ve.Mean, ce.Mean, vm.Mean, cm.Mean)})
 		}
 	}
 	// Class-distribution RMSE: the paper's claim is made with IF (§4.2);
 	// it is checked for every detector, because whether it holds depends on
 	// whether the detector is global, local or per cluster.
-	rmse := func(plugin, label, det string) Summary {
-		var vals []float64
-		for _, r := range results {
-			if r.Status == runner.StatusOK && isMNIST(r.Dataset) && r.Encoder == plugin && r.Detector == det &&
-				(label == "" || r.EncoderLabel == label) {
-				if v, ok := r.Metrics["rmse"]; ok {
-					vals = append(vals, v)
-				}
-			}
-		}
-		return Summarize(vals)
-	}
+	rmse := func(plugin, label, det string) Summary { return mnistMetric(results, plugin, label, det, "rmse") }
 	for _, det := range rmseDetectors(results) {
 		v := rmse("vae", "", det)
 		if v.N == 0 {
@@ -258,6 +234,21 @@ func Trends(results []runner.Result) []Trend {
 		}
 	}
 	return out
+}
+
+// mnistMetric summarises a metric over the successful MNIST rows of an
+// encoder plugin (of one label, or all with label "") and a detector plugin.
+func mnistMetric(results []runner.Result, plugin, label, det, metric string) Summary {
+	var vals []float64
+	for _, r := range results {
+		if r.Status == runner.StatusOK && isMNIST(r.Dataset) && r.Encoder == plugin && r.Detector == det &&
+			(label == "" || r.EncoderLabel == label) {
+			if v, ok := r.Metrics[metric]; ok {
+				vals = append(vals, v)
+			}
+		}
+	}
+	return Summarize(vals)
 }
 
 // rmseDetectors lists the detector plugins with a class-distribution RMSE,
