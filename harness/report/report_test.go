@@ -143,3 +143,28 @@ func TestTrendsAndDocument(t *testing.T) {
 		}
 	}
 }
+
+func TestTradingDataTrendAndTable(t *testing.T) {
+	bank := func(enc string, em, mv float64) runner.Result {
+		r := cell(0, enc, "lof", map[string]float64{"em": em, "mv": mv})
+		r.Dataset = "bank"
+		return r
+	}
+	rs := []runner.Result{bank("vae", 0.003, 2), bank("clvae", 0.002, 3)}
+	trends := Trends(rs)
+	if len(trends) != 1 || trends[0].Holds || !strings.Contains(trends[0].Claim, "on bank the CL-VAE scores better than the VAE on EM and MV (lof; the paper's Table 3") {
+		t.Fatalf("trends %+v", trends)
+	}
+	var t3 *Table
+	for _, tb := range paperTables(rs) {
+		if tb.ID == "paper-table3" {
+			t3 = &tb
+		}
+		if tb.ID == "paper-table2" {
+			t.Error("a Table 2 (MNIST) for tabular data")
+		}
+	}
+	if t3 == nil || len(t3.Rows) != 2 || strings.Join(t3.Rows[1], "|") != "bank|clvae|lof|2.000|13.480|3.000|0.551" {
+		t.Fatalf("table 3: %+v", t3)
+	}
+}
