@@ -24,7 +24,7 @@ endif
 CI_BIN   := .cache/ci-bin
 CI_CACHE := .cache/ci-cache
 
-.PHONY: all build demo test test-short bench mnist proto clean help ci-accept adbench paper
+.PHONY: all build demo test test-short bench mnist proto clean help ci-accept adbench adbench-large paper
 
 all: build
 
@@ -62,15 +62,23 @@ bench: build mnist
 	$(GO) test -run '^$$' -bench . -benchtime 3x ./... | tee results/bench-go.txt
 	$(GO) run $(BUILD_TAGS) ./bench -out results/bench.jsonl
 
-# Rewrite the committed CI results (results/ci) after an intended change.
+# Rewrite the committed CI results (results/ci, results/ci-adbench) after an
+# intended change. The list of CI grids is also internal/citest's.
+CI_GRIDS := ci ci-adbench
 ci-accept: mnist
 	$(MAKE) build BIN=$(CI_BIN) HAVE_OPENBLAS=no
 	rm -rf $(CI_CACHE)
-	$(CI_BIN)/latentbench run configs/ci.toml -cache $(CI_CACHE) -results results -j 2 -figures=false
-	@echo "results/ci rewritten: review with git diff results/ci, then commit"
+	for g in $(CI_GRIDS); do \
+		$(CI_BIN)/latentbench run configs/$$g.toml -cache $(CI_CACHE) -results results -j 2 -figures=false || exit 1; \
+	done
+	@echo "results/ci and results/ci-adbench rewritten: review with git diff results, then commit"
 
 adbench: build
 	$(BIN)/latentbench run configs/adbench.toml
+
+# The four large ADBench sets, read from ../shared/data (not bundled).
+adbench-large: build
+	$(BIN)/latentbench run configs/adbench-large.toml
 
 # The paper's grids (long: see the wall time in results/paper-*/report.md).
 paper: build mnist
