@@ -273,7 +273,7 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 		}
 	}
 	info.Interrupted = ctx.Err() != nil
-	if err := writeRunInfo(outDir, info, hits, stages); err != nil {
+	if err := writeRunInfo(outDir, info, hits == stages, c.Earlier()); err != nil {
 		return fail(err)
 	}
 	tables := report.Tables(results)
@@ -431,17 +431,17 @@ func cmdCompare(args []string, stdout, stderr io.Writer) int {
 }
 
 // writeRunInfo records the run in run.json so that the report can state what
-// the results cost. hits and stages count the stage results the run took from
-// the cache and all it needed. A run completing an earlier partial one
-// (interrupted, or a shard of the grid) or recomputing part of an earlier
-// run's results (a rebuilt plugin, an added parameter value) adds its wall
-// time to the earlier record; a rerun that computed nothing leaves the record
-// of the run that did; a run that reused nothing starts a new record.
-func writeRunInfo(dir string, info report.RunInfo, hits, stages int) error {
-	computedNothing := hits == stages
+// the results cost. computedNothing says every stage result came from the
+// cache; earlier counts those made by earlier runs. A run completing an
+// earlier partial one (interrupted, or a shard of the grid) or recomputing
+// part of an earlier run's results (a rebuilt plugin, an added parameter
+// value) adds its wall time to the earlier record; a rerun that computed
+// nothing leaves the record of the run that did; a run that reused nothing of
+// earlier runs starts a new record.
+func writeRunInfo(dir string, info report.RunInfo, computedNothing bool, earlier int) error {
 	if prev, ok := report.ReadRunInfo(dir); ok && prev.Experiment == info.Experiment {
 		switch {
-		case !computedNothing && (prev.Interrupted || prev.Cells < info.Cells || hits > 0):
+		case !computedNothing && (prev.Interrupted || prev.Cells < info.Cells || earlier > 0):
 			info.WallSeconds += prev.WallSeconds
 			info.Started = prev.Started
 			info.Command = prev.Command + "; " + info.Command

@@ -259,33 +259,34 @@ func TestWriteRunInfo(t *testing.T) {
 		}
 		return ri
 	}
-	write := func(info report.RunInfo, hits, stages int) {
+	write := func(info report.RunInfo, computedNothing bool, earlier int) {
 		t.Helper()
 		info.Experiment, info.Cells = "e", 4
-		if err := writeRunInfo(dir, info, hits, stages); err != nil {
+		if err := writeRunInfo(dir, info, computedNothing, earlier); err != nil {
 			t.Fatal(err)
 		}
 	}
-	write(report.RunInfo{WallSeconds: 100, Command: "latentbench run a", Interrupted: true}, 0, 20)
+	write(report.RunInfo{WallSeconds: 100, Command: "latentbench run a", Interrupted: true}, false, 0)
 	// Resuming an interrupted run adds its wall time.
-	write(report.RunInfo{WallSeconds: 50, Command: "latentbench run b"}, 0, 20)
+	write(report.RunInfo{WallSeconds: 50, Command: "latentbench run b"}, false, 0)
 	if ri := read(); ri.WallSeconds != 150 || ri.Command != "latentbench run a; latentbench run b" || ri.Interrupted {
 		t.Errorf("after resume: %+v", ri)
 	}
 	// A rerun that computed nothing keeps the wall time and takes the
 	// config's new notes.
-	write(report.RunInfo{WallSeconds: 1, Notes: "new notes"}, 20, 20)
+	write(report.RunInfo{WallSeconds: 1, Notes: "new notes"}, true, 20)
 	if ri := read(); ri.WallSeconds != 150 || ri.Notes != "new notes" {
 		t.Errorf("after a cached rerun: %+v", ri)
 	}
 	// A rerun that recomputed part of the results (a rebuilt plugin) adds
 	// its time to the run whose results it kept.
-	write(report.RunInfo{WallSeconds: 10, Command: "latentbench run c", Notes: "new notes"}, 18, 20)
+	write(report.RunInfo{WallSeconds: 10, Command: "latentbench run c", Notes: "new notes"}, false, 18)
 	if ri := read(); ri.WallSeconds != 160 || ri.Command != "latentbench run a; latentbench run b; latentbench run c" {
 		t.Errorf("after a partial rerun: %+v", ri)
 	}
-	// A run that reused nothing (an emptied cache) is a new record.
-	write(report.RunInfo{WallSeconds: 120, Command: "latentbench run d"}, 0, 20)
+	// A run that reused nothing of earlier runs (an emptied cache, though
+	// its cells share stage results among themselves) is a new record.
+	write(report.RunInfo{WallSeconds: 120, Command: "latentbench run d"}, false, 0)
 	if ri := read(); ri.WallSeconds != 120 || ri.Command != "latentbench run d" {
 		t.Errorf("after a run from scratch: %+v", ri)
 	}

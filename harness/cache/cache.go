@@ -23,6 +23,7 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -32,7 +33,11 @@ const magic = "LBCACHE\x01"
 // Cache is a directory of entries, safe for concurrent use by goroutines and
 // by several processes (each write is a rename).
 type Cache struct {
-	dir string
+	dir    string
+	opened time.Time
+	// earlier counts Get hits on entries made before Open: results of
+	// earlier runs, not of this one.
+	earlier atomic.Int64
 
 	mu       sync.Mutex
 	inflight map[string]*flight
@@ -66,8 +71,13 @@ func Open(dir string) (*Cache, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, fmt.Errorf("open cache: %w", err)
 	}
-	return &Cache{dir: dir, inflight: map[string]*flight{}}, nil
+	return &Cache{dir: dir, opened: time.Now(), inflight: map[string]*flight{}}, nil
 }
+
+// Earlier reports how many entries read since Open were made before it: the
+// results of earlier runs that this one reused (entries this process made
+// and read again do not count).
+func (c *Cache) Earlier() int { return int(c.earlier.Load()) }
 
 // Dir returns the cache directory.
 func (c *Cache) Dir() string { return c.dir }
@@ -107,6 +117,9 @@ func (c *Cache) Get(key string) (e *Entry, ok bool, err error) {
 	}
 	now := time.Now()
 	os.Chtimes(c.path(key), now, now) // best effort: a read-only cache still reads
+	if e.Meta.Created.Before(c.opened) {
+		c.earlier.Add(1)
+	}
 	return e, true, nil
 }
 

@@ -8,6 +8,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 )
 
 func TestKeyParts(t *testing.T) {
@@ -115,5 +116,24 @@ func TestDoErrorIsNotCached(t *testing.T) {
 	e, hit, err := c.Do(context.Background(), Key("e"), func(context.Context) (*Entry, error) { return &Entry{Payload: []byte("ok")}, nil })
 	if err != nil || hit || string(e.Payload) != "ok" {
 		t.Errorf("retry after error: %v %v %v", e, hit, err)
+	}
+}
+
+func TestEarlierCountsOnlyEntriesOfEarlierRuns(t *testing.T) {
+	dir := t.TempDir()
+	c1, _ := Open(dir)
+	if err := c1.Put(Key("a"), &Entry{Meta: Meta{Created: time.Now().Add(-time.Second)}, Payload: []byte("a")}); err != nil {
+		t.Fatal(err)
+	}
+	c2, _ := Open(dir) // a later run
+	compute := func(context.Context) (*Entry, error) { return &Entry{Payload: []byte("b")}, nil }
+	if _, _, err := c2.Do(context.Background(), Key("b"), compute); err != nil {
+		t.Fatal(err)
+	}
+	c2.Get(Key("b")) // made by this run: not earlier
+	c2.Get(Key("a"))
+	c2.Get(Key("a"))
+	if got := c2.Earlier(); got != 2 {
+		t.Errorf("Earlier = %d, want 2", got)
 	}
 }
