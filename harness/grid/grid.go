@@ -298,6 +298,16 @@ type Regression struct {
 	Tolerance map[string]float64
 }
 
+// MetricNames lists the metrics a cell can report (the keys of cells.jsonl's
+// metrics map), which [regression.tolerance] may name.
+func MetricNames() []string {
+	var names []string
+	for _, m := range []string{MethodKMeans, MethodGMM} {
+		names = append(names, "v_"+m, "k_"+m, "misclassified_"+m)
+	}
+	return append(names, "em", "mv", "emmv_subsets", "rmse", "auc", "ap")
+}
+
 // For returns the tolerance of a metric.
 func (r Regression) For(metric string) float64 {
 	if t, ok := r.Tolerance[metric]; ok {
@@ -329,7 +339,12 @@ func (l *loader) regression(g *Grid, v any) {
 			if !ok {
 				continue
 			}
+			known := MetricNames()
 			for _, name := range sortedKeys(tm) {
+				if !contains(known, name) {
+					l.errf(at.key(k).key(name), "unknown metric %q (allowed: %s)", name, strings.Join(known, ", "))
+					continue
+				}
 				f, ok := nonNegative(tm[name])
 				if !ok {
 					l.errf(at.key(k).key(name), "must be a non-negative number (an absolute tolerance), got %s", describe(tm[name]))

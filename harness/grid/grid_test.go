@@ -447,6 +447,11 @@ em = "big"
 	if !errors.As(err, &errs) || len(errs) != 1 || errs[0].Field != "regression.tolerance.em" || errs[0].Line != 18 {
 		t.Fatalf("got %v", err)
 	}
+	_, err = Parse("r.toml", bytes.Replace(src, []byte(`em = "big"`), []byte(`roc_auc = 1e-4`), 1), testRegistry())
+	if !errors.As(err, &errs) || len(errs) != 1 || errs[0].Field != "regression.tolerance.roc_auc" || errs[0].Line != 18 ||
+		!strings.Contains(errs[0].Error(), `unknown metric "roc_auc" (allowed: v_kmeans, k_kmeans, misclassified_kmeans, v_gmm, k_gmm, misclassified_gmm, em, mv, emmv_subsets, rmse, auc, ap)`) {
+		t.Fatalf("a misspelt metric: got %v", err)
+	}
 	g, err := Parse("r.toml", bytes.Replace(src, []byte(`em = "big"`), []byte(`em = 1e-4`), 1), testRegistry())
 	if err != nil {
 		t.Fatal(err)

@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"testing"
 
 	"github.com/latentbench/latentbench/harness/grid"
@@ -63,6 +64,14 @@ func TestCIResultsUnchanged(t *testing.T) {
 			cur, err := report.Load(filepath.Join(out, name))
 			if err != nil {
 				t.Fatal(err)
+			}
+			// Every metric the grid reports is one a [regression] table may name.
+			for _, r := range cur {
+				for m := range r.Metrics {
+					if !slices.Contains(grid.MetricNames(), m) {
+						t.Errorf("cell %s reports metric %q, which grid.MetricNames lacks", r.Cell, m)
+					}
+				}
 			}
 			if diffs := regress.Compare(base, cur, g.Regression); len(diffs) > 0 {
 				t.Fatalf("the CI grid's results moved (old = %s/cells.jsonl, new = this run):\n%s\n"+
