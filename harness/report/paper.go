@@ -3,6 +3,7 @@ package report
 import (
 	"fmt"
 	"math"
+	"slices"
 	"sort"
 	"strings"
 
@@ -229,6 +230,21 @@ func Trends(results []runner.Result) []Trend {
 			}
 		}
 	}
+	// §4.2: with IF on the VAE's latent space the paper finds 0, 1 and 7
+	// over-represented among the anomalies and 6, 9, 2, 8 and 5 under.
+	want := func(classes []string, in []string) bool {
+		for _, c := range classes {
+			if !slices.Contains(in, c) {
+				return false
+			}
+		}
+		return true
+	}
+	if over, under, n := classBias(results, "vae", "iforest"); n > 0 && want([]string{"0", "1", "2", "5", "6", "7", "8", "9"}, append(over, under...)) {
+		out = append(out, Trend{Claim: "with IF the VAE over-represents 0, 1 and 7 among the anomalies and under-represents 2, 5, 6, 8 and 9 (§4.2)",
+			Holds:  want([]string{"0", "1", "7"}, over) && want([]string{"2", "5", "6", "8", "9"}, under),
+			Detail: fmt.Sprintf("over-represented %s, under-represented %s (class shares averaged over %d runs)", strings.Join(over, ", "), strings.Join(under, ", "), n)})
+	}
 	// Class-distribution RMSE: the paper's claim is made with IF (§4.2);
 	// it is checked for every detector, because whether it holds depends on
 	// whether the detector is global, local or per cluster.
@@ -308,6 +324,41 @@ func metricWhere(results []runner.Result, metric string, keep func(*runner.Resul
 		}
 	}
 	return Summarize(vals)
+}
+
+// classBias averages, over the MNIST rows of an encoder and a detector
+// plugin, each class's share among the flagged anomalies and among all
+// points, and lists the classes whose anomaly share is above (over) and below
+// (under) their share of the data; n is the number of rows averaged.
+func classBias(results []runner.Result, plugin, det string) (over, under []string, n int) {
+	var names []string
+	var flagged, all []float64
+	for _, r := range results {
+		c := r.Classes
+		if r.Status != runner.StatusOK || !isMNIST(r.Dataset) || r.Encoder != plugin || r.Detector != det || c == nil {
+			continue
+		}
+		if names == nil {
+			names, flagged, all = c.Names, make([]float64, len(c.Names)), make([]float64, len(c.Names))
+		}
+		if !slices.Equal(names, c.Names) || len(c.Flagged) != len(names) || len(c.All) != len(names) {
+			continue
+		}
+		for i := range names {
+			flagged[i] += c.Flagged[i]
+			all[i] += c.All[i]
+		}
+		n++
+	}
+	for i, name := range names {
+		switch {
+		case flagged[i] > all[i]:
+			over = append(over, name)
+		case flagged[i] < all[i]:
+			under = append(under, name)
+		}
+	}
+	return over, under, n
 }
 
 // distinct lists, in order of appearance, the values key gives for the rows
