@@ -24,7 +24,7 @@ endif
 CI_BIN   := .cache/ci-bin
 CI_CACHE := .cache/ci-cache
 
-.PHONY: all build demo test test-short bench mnist proto clean help ci-accept adbench adbench-large paper
+.PHONY: all build demo test test-short bench mnist proto clean help ci-accept adbench adbench-large paper deps
 
 all: build
 
@@ -51,7 +51,12 @@ $(addprefix $(MNIST_DIR)/,$(MNIST_FILES)):
 demo: build mnist
 	$(BIN)/latentbench run configs/demo.toml
 
-test: mnist
+# Debian packages the tests need beyond Go (Python SDK and plugins, scipy,
+# scikit-learn, PyTorch, Slurm, OpenBLAS): installed when missing, as root.
+deps:
+	@scripts/install-deps
+
+test: deps mnist
 	$(GO) vet ./...
 	$(GO) test -count=1 -timeout 15m ./...
 
