@@ -12,6 +12,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/mattn/go-runewidth"
 	"golang.org/x/term"
 
 	"github.com/latentbench/latentbench/harness/grid"
@@ -217,12 +218,24 @@ func (t *terminal) redraw(above string) {
 	}
 	sort.Slice(cells, func(i, j int) bool { return cells[i].Index < cells[j].Index })
 	for _, c := range cells {
-		line := fmt.Sprintf("  %s %s: %s", c.ID, describe(c), t.active[c])
-		if len(line) > t.width-1 {
-			line = line[:t.width-1]
-		}
-		b.WriteString("\n" + line)
+		b.WriteString("\n" + clip(fmt.Sprintf("  %s %s: %s", c.ID, describe(c), t.active[c]), t.width-1))
 	}
 	t.lines = len(cells)
 	io.WriteString(t.w, b.String())
+}
+
+// clip cuts s to at most width terminal columns, between characters (never
+// inside a UTF-8 sequence or a grapheme cluster), so that a line never wraps
+// and breaks the redraw. East Asian wide characters take two columns,
+// combining marks none; ambiguous-width characters count as one whatever the
+// locale, so the display is the same everywhere.
+func clip(s string, width int) string {
+	if width < 0 {
+		width = 0
+	}
+	cells := &runewidth.Condition{StrictEmojiNeutral: true}
+	if cells.StringWidth(s) <= width {
+		return s
+	}
+	return cells.Truncate(s, width, "")
 }
