@@ -19,6 +19,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -102,7 +103,7 @@ func (c *Cache) path(key string) string {
 // Get returns the entry stored under key, or ok == false. A hit marks the
 // entry as used now (its modification time), which is what Prune orders by.
 func (c *Cache) Get(key string) (e *Entry, ok bool, err error) {
-	b, err := os.ReadFile(c.path(key))
+	b, read, err := readFile(c.path(key))
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, false, nil
 	}
@@ -111,8 +112,13 @@ func (c *Cache) Get(key string) (e *Entry, ok bool, err error) {
 	}
 	e, err = decode(b)
 	if err != nil {
-		// Corrupt (a disk error, or a file someone edited): drop it and recompute.
-		os.Remove(c.path(key))
+		// Corrupt (a disk error, or a file someone edited): drop it and
+		// recompute. Only the file read is removed: another process (on
+		// another host of a shared file system) may have renamed a good
+		// entry into its place since.
+		if now, err := os.Stat(c.path(key)); err == nil && os.SameFile(read, now) {
+			os.Remove(c.path(key))
+		}
 		return nil, false, nil
 	}
 	now := time.Now()
@@ -123,7 +129,28 @@ func (c *Cache) Get(key string) (e *Entry, ok bool, err error) {
 	return e, true, nil
 }
 
-// Put stores an entry atomically.
+// readFile reads a whole file and returns what it read with the file's
+// identity (to tell it from a file renamed into its place since).
+func readFile(path string) ([]byte, fs.FileInfo, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return nil, nil, err
+	}
+	b, err := io.ReadAll(f)
+	return b, st, err
+}
+
+// Put stores an entry atomically: written to a temporary file in the
+// entry's own directory (never another directory or file system, so the
+// rename is atomic on a local disk and on NFS alike), synced, then renamed
+// over the entry. Several processes, on one host or several, may Put the
+// same key at once: each rename replaces a whole entry, and readers see one
+// complete entry or another, whose checksum they verify.
 func (c *Cache) Put(key string, e *Entry) error {
 	p := c.path(key)
 	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
