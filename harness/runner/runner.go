@@ -42,8 +42,13 @@ type Options struct {
 	// Host starts plugin processes; Registry says where each plugin is.
 	Host     *host.Host
 	Registry *host.Registry
-	// ResultsDir receives cells.jsonl (written after every finished cell).
+	// ResultsDir receives cells.jsonl (written after every finished cell)
+	// when Cells is nil.
 	ResultsDir string
+	// Cells, when set, receives every finished cell as it finishes (a file
+	// of this process's own in a shared results directory: see
+	// harness/results); ResultsDir/cells.jsonl is then left alone.
+	Cells CellWriter
 	// Progress receives progress events (may be nil).
 	Progress Progress
 	// Timeout, when > 0, overrides the grid's per-cell timeout.
@@ -53,6 +58,12 @@ type Options struct {
 	// FiguresDir, when set, receives the latent-space figures of the cells of
 	// the grid's first seed (see FigureName).
 	FiguresDir string
+}
+
+// CellWriter saves finished cells. Append is called once per cell, never
+// concurrently; the cell counts as saved when it returns nil.
+type CellWriter interface {
+	Append(r *Result) error
 }
 
 // Progress receives what a run is doing. Methods may be called from several
@@ -131,10 +142,15 @@ func Run(ctx context.Context, g *grid.Grid, opt Options) ([]Result, error) {
 			mu.Lock()
 			defer mu.Unlock()
 			results = append(results, res)
-			if opt.ResultsDir != "" {
-				if err := WriteJSONL(filepath.Join(opt.ResultsDir, "cells.jsonl"), results); err != nil && saveErr == nil {
-					saveErr = err
-				}
+			var err error
+			switch {
+			case opt.Cells != nil:
+				err = opt.Cells.Append(&res)
+			case opt.ResultsDir != "":
+				err = WriteJSONL(filepath.Join(opt.ResultsDir, "cells.jsonl"), results)
+			}
+			if err != nil && saveErr == nil {
+				saveErr = err
 			}
 		}()
 	}
