@@ -3,6 +3,8 @@
 //	latentbench plan CONFIG                 print the cells a grid expands to
 //	latentbench run CONFIG [-j N] [...]     run (or resume) a grid, print its tables
 //	latentbench report DIR                  re-render the tables of results/<experiment>
+//	latentbench merge DIR                   combine the cells files of shards and repeats, render
+//	latentbench slurm CONFIG -tasks N       run the grid as a Slurm array job, merged at its end
 //	latentbench plugins                     list installed plugins and their parameters
 //	latentbench cache [prune] [flags]       show the stage cache's size, or prune it
 //
@@ -13,27 +15,22 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"os"
-	"os/signal"
 	"path/filepath"
-	"runtime"
 	"strconv"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/latentbench/latentbench/harness/cache"
 	"github.com/latentbench/latentbench/harness/grid"
 	"github.com/latentbench/latentbench/harness/host"
-	"github.com/latentbench/latentbench/harness/progress"
 	"github.com/latentbench/latentbench/harness/regress"
 	"github.com/latentbench/latentbench/harness/report"
-	"github.com/latentbench/latentbench/harness/runner"
+	"github.com/latentbench/latentbench/harness/results"
 	"github.com/latentbench/latentbench/sdk"
 )
 
@@ -42,7 +39,13 @@ const usage = `latentbench: latent-space anomaly-detection benchmarks
 usage:
   latentbench plan CONFIG               print the cells CONFIG expands to
   latentbench run CONFIG [flags]        run (or resume) the grid and print its tables
-  latentbench report DIR                re-render the tables from DIR/cells.jsonl
+  latentbench report DIR                re-render the tables from DIR/cells.jsonl (merging DIR/cells/ first)
+  latentbench merge DIR                 combine the cells files DIR/cells/*.jsonl of every process that ran
+                                        the grid (shards, repeats) into DIR/cells.jsonl, render the tables,
+                                        list missing cells (exit status 1 when cells are missing)
+  latentbench slurm CONFIG -tasks N [flags]
+                                        submit the grid as a Slurm array of N shards and a merge job
+                                        after it (see "latentbench slurm -h")
   latentbench plugins                   list installed plugins with their parameters
   latentbench compare BASE NEW -config CONFIG
                                         compare NEW/cells.jsonl with BASE/cells.jsonl within the
@@ -57,7 +60,8 @@ run flags:
   -cache DIR      stage cache (default "cache")
   -results DIR    results root; results go to DIR/<experiment> (default "results")
   -timeout D      per-cell timeout, overriding the grid's (e.g. 10m)
-  -shard I/N      run only the cells whose index is I modulo N
+  -shard I/N      run only the cells whose index is I modulo N (any number of processes may write
+                  into one results directory at once: each appends to its own DIR/cells/*.jsonl)
   -plugins DIR    extra plugin directory (searched before the executable's own)
   -figures=false  no figures (report.md then has tables only)
   -v              show every line plugins log
@@ -80,6 +84,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return cmdRun(args[1:], stdout, stderr)
 	case "report":
 		err = cmdReport(args[1:], stdout)
+	case "merge":
+		return cmdMerge(args[1:], stdout, stderr)
 	case "plugins":
 		err = cmdPlugins(args[1:], stdout)
 	case "compare":
@@ -174,131 +180,6 @@ func dirs(d string) []string {
 	return []string{d}
 }
 
-func cmdRun(args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("run", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	jobs := fs.Int("j", 0, "cells run at once")
-	cacheDir := fs.String("cache", "cache", "stage cache directory")
-	resultsRoot := fs.String("results", "results", "results root")
-	timeout := fs.Duration("timeout", 0, "per-cell timeout")
-	shard := fs.String("shard", "", "I/N: run cells with index ≡ I mod N")
-	pluginDir := fs.String("plugins", "", "extra plugin directory")
-	verbose := fs.Bool("v", false, "show plugin logs")
-	withFigures := fs.Bool("figures", true, "draw figures into results/<experiment>/figures")
-	pos, err := parse(fs, args)
-	if err != nil {
-		return 2
-	}
-	if len(pos) != 1 {
-		fmt.Fprint(stderr, "usage: latentbench run CONFIG [flags]\n")
-		return 2
-	}
-	fail := func(err error) int {
-		fmt.Fprintf(stderr, "latentbench run: %v\n", err)
-		return 1
-	}
-	only, err := parseShard(*shard)
-	if err != nil {
-		return fail(err)
-	}
-
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	h := host.New()
-	defer h.KillAll()
-	if *verbose {
-		h.Log = stderr
-	}
-	g, reg, err := loadGrid(ctx, pos[0], h, dirs(*pluginDir))
-	if err != nil {
-		return fail(err)
-	}
-	c, err := cache.Open(*cacheDir)
-	if err != nil {
-		return fail(err)
-	}
-	outDir := filepath.Join(*resultsRoot, g.Experiment.Name)
-	if err := os.MkdirAll(outDir, 0o755); err != nil {
-		return fail(err)
-	}
-	if err := runner.WriteFileAtomic(filepath.Join(outDir, "config.toml"), g.Source); err != nil {
-		return fail(err)
-	}
-	fmt.Fprintf(stderr, "%s: %s\n", g.Path, g.Summary())
-
-	// A second interrupt exits at once (plugins are killed by the deferred
-	// KillAll of the first one's unwinding, or die with their stdin pipe).
-	go func() {
-		<-ctx.Done()
-		stop()
-		sig := make(chan os.Signal, 1)
-		signal.Notify(sig, os.Interrupt)
-		<-sig
-		h.KillAll()
-		os.Exit(130)
-	}()
-
-	start := time.Now()
-	results, runErr := runner.Run(ctx, g, runner.Options{
-		Jobs: *jobs, Cache: c, Host: h, Registry: reg, ResultsDir: outDir,
-		Progress: progress.New(stderr), Timeout: *timeout, Only: only,
-		FiguresDir: figuresDir(outDir, *withFigures),
-	})
-	h.KillAll()
-	if runErr != nil && ctx.Err() == nil {
-		return fail(runErr)
-	}
-	failed := 0
-	for _, r := range results {
-		if r.Status != runner.StatusOK {
-			failed++
-		}
-	}
-	info := report.RunInfo{
-		Experiment: g.Experiment.Name, Description: g.Experiment.Description, Notes: g.Experiment.Notes,
-		Started: start.UTC().Format(time.RFC3339), WallSeconds: time.Since(start).Seconds(),
-		Cells: len(results), Failed: failed, Jobs: *jobs, GoMaxProcs: runtime.GOMAXPROCS(0),
-		Command: "latentbench run " + strings.Join(args, " "),
-	}
-	if info.Jobs == 0 {
-		info.Jobs = runtime.GOMAXPROCS(0)
-	}
-	hits, stages := 0, 0
-	for _, r := range results {
-		for _, hit := range r.Cache {
-			stages++
-			if hit {
-				hits++
-			}
-		}
-	}
-	info.Interrupted = ctx.Err() != nil
-	if err := writeRunInfo(outDir, info, hits == stages, c.Earlier()); err != nil {
-		return fail(err)
-	}
-	tables := report.Tables(results)
-	if err := report.WriteFiles(outDir, "latentbench results: "+g.Experiment.Name, tables); err != nil {
-		return fail(err)
-	}
-	if err := report.Document(outDir, results, *withFigures); err != nil {
-		return fail(err)
-	}
-	if err := report.Terminal(stdout, tables); err != nil {
-		return fail(err)
-	}
-	fmt.Fprintf(stderr, "\n%d cells finished in %s (%d failed); cache: %d of %d stage results reused; results in %s\n",
-		len(results), time.Since(start).Round(100*time.Millisecond), failed, hits, stages, outDir)
-	if ctx.Err() != nil {
-		fmt.Fprintf(stderr, "interrupted: %d cells did not finish; run the same command again to resume (finished stages are cached)\n",
-			countCells(g, only)-len(results))
-		return 130
-	}
-	if failed > 0 {
-		return 1
-	}
-	return 0
-}
-
 func countCells(g *grid.Grid, only func(*grid.Cell) bool) int {
 	n := 0
 	for i := range g.Cells {
@@ -326,17 +207,28 @@ func cmdReport(args []string, stdout io.Writer) error {
 	if len(args) != 1 {
 		return errors.New("usage: latentbench report DIR")
 	}
-	results, err := report.Load(args[0])
+	if results.HasCells(args[0]) {
+		m, tables, err := mergeDir(args[0])
+		if err != nil {
+			return err
+		}
+		if err := report.Terminal(stdout, tables); err != nil {
+			return err
+		}
+		printMerged(stdout, args[0], m)
+		return nil
+	}
+	rs, err := report.Load(args[0])
 	if err != nil {
 		return err
 	}
-	tables := report.Tables(results)
+	tables := report.Tables(rs)
 	title := "latentbench results: " + filepath.Base(filepath.Clean(args[0]))
 	if err := report.WriteFiles(args[0], title, tables); err != nil {
 		return err
 	}
 	_, err = os.Stat(filepath.Join(args[0], "figures"))
-	if err := report.Document(args[0], results, err == nil); err != nil {
+	if err := report.Document(args[0], rs, err == nil); err != nil {
 		return err
 	}
 	return report.Terminal(stdout, tables)
@@ -428,45 +320,6 @@ func cmdCompare(args []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 	return 0
-}
-
-// writeRunInfo records the run in run.json so that the report can state what
-// the results cost. computedNothing says every stage result came from the
-// cache; earlier counts those made by earlier runs. A run completing an
-// earlier partial one (interrupted, or a shard of the grid) or recomputing
-// part of an earlier run's results (a rebuilt plugin, an added parameter
-// value) adds its wall time to the earlier record; a rerun that computed
-// nothing leaves the record of the run that did; a run that reused nothing of
-// earlier runs starts a new record.
-func writeRunInfo(dir string, info report.RunInfo, computedNothing bool, earlier int) error {
-	if prev, ok := report.ReadRunInfo(dir); ok && prev.Experiment == info.Experiment {
-		switch {
-		case !computedNothing && (prev.Interrupted || prev.Cells < info.Cells || earlier > 0):
-			info.WallSeconds += prev.WallSeconds
-			info.Started = prev.Started
-			info.Command = prev.Command + "; " + info.Command
-		case computedNothing:
-			// Keep the record of the run that computed the results; take
-			// the config's current description and notes.
-			if prev.Description == info.Description && prev.Notes == info.Notes {
-				return nil
-			}
-			prev.Description, prev.Notes = info.Description, info.Notes
-			info = prev
-		}
-	}
-	b, err := json.MarshalIndent(info, "", "  ")
-	if err != nil {
-		return err
-	}
-	return runner.WriteFileAtomic(filepath.Join(dir, "run.json"), append(b, '\n'))
-}
-
-func figuresDir(outDir string, draw bool) string {
-	if !draw {
-		return ""
-	}
-	return filepath.Join(outDir, "figures")
 }
 
 // cmdCache shows the stage cache's size or prunes it.
