@@ -107,3 +107,17 @@ func BenchmarkSearch(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkHighDim fits and scores 2000 Gaussian points in 1500 dimensions (the shape of
+// ADBench InternetAds) with the blocked and the direct brute force.
+func BenchmarkHighDim(b *testing.B) {
+	const n, d = 2000, 1500
+	x := gaussian(n, d, 7)
+	for _, direct := range []bool{false, true} {
+		name := "blocked"
+		if direct {
+			name = "direct"
+		}
+		b.Run(name, func(b *testing.B) { benchFitScore(b, x, n, d, Options{direct: direct}, true) })
+	}
+}

@@ -32,18 +32,22 @@
 // numpy's pairwise order. With the k-d tree the results are bit-identical to sklearn's; the brute
 // path differs in how squared distances are rounded (see bruteQuery).
 //
+// Beyond 15 dimensions the brute force runs on blocks through BLAS (blocked.go: gonum's, or
+// OpenBLAS when built with -tags netlib), with the expansion ‖q‖² − 2q·x + ‖x‖² that sklearn's
+// brute force uses, in memory bounded by the block size; the expansion only selects candidates,
+// whose distances are then summed directly, so the neighbours and the LOF are bit-identical to
+// the direct search's.
+//
 // Queries run on Options.Workers goroutines; every result is a pure function of the input, so
 // the output does not depend on the number of workers.
 package lof
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"math"
-	"runtime"
-	"sync"
-	"sync/atomic"
+
+	"github.com/latentbench/latentbench/internal/parallel"
 )
 
 // Algorithm selects the nearest-neighbour search.
@@ -93,6 +97,9 @@ type Options struct {
 	Algorithm Algorithm
 	// Workers is the number of goroutines for queries; 0 means runtime.GOMAXPROCS(0).
 	Workers int
+
+	// direct turns the blocked brute force (blocked.go) off, for tests that compare the two.
+	direct bool
 }
 
 // Model is a fitted LOF detector. It is safe for concurrent use by several goroutines.
@@ -109,6 +116,9 @@ type Model struct {
 	lrd   []float64 // local reachability density of each training point
 	nof   []float64 // −LOF of each training point (negative_outlier_factor_)
 	tree  *kdTree   // nil for Brute
+	xnorm []float64 // ‖x_i‖² for the blocked brute force (blocked.go), nil if it is not used
+	xlo   int       // exactRange(x), with xnorm
+	xhi   int
 
 	warnings []string
 }
@@ -133,9 +143,7 @@ func (o Options) resolve() (Options, error) {
 	if o.Workers < 0 {
 		return o, fmt.Errorf("lof: Workers = %d, want ≥ 0", o.Workers)
 	}
-	if o.Workers == 0 {
-		o.Workers = runtime.GOMAXPROCS(0)
-	}
+	o.Workers = parallel.Workers(o.Workers)
 	return o, nil
 }
 
@@ -198,6 +206,7 @@ func Fit(ctx context.Context, x []float64, n, d int, opt Options) (*Model, error
 		x:          append([]float64(nil), x...),
 	}
 	m.warnings = clampWarnings(opt.NNeighbors, n)
+	m.prepareBlocked(opt.direct)
 	if err := m.fitTraining(ctx); err != nil {
 		return nil, err
 	}
@@ -229,18 +238,19 @@ func (m *Model) fitTraining(ctx context.Context) error {
 		m.kdist[i] = dist[i*k+k-1]
 	}
 	m.lrd = make([]float64, n)
-	err = m.parallel(ctx, n, func(s *scratch, lo, hi int) {
+	sc := m.scratches()
+	err = parallel.For(ctx, n, parallelChunk, len(sc), func(w, lo, hi int) {
 		for i := lo; i < hi; i++ {
-			m.lrd[i] = m.lrdOf(dist[i*k:i*k+k], nbr[i*k:i*k+k], s.buf[:k])
+			m.lrd[i] = m.lrdOf(dist[i*k:i*k+k], nbr[i*k:i*k+k], sc[w].buf[:k])
 		}
 	})
 	if err != nil {
 		return fmt.Errorf("lof: fit: reachability densities: %w", err)
 	}
 	m.nof = make([]float64, n)
-	err = m.parallel(ctx, n, func(s *scratch, lo, hi int) {
+	err = parallel.For(ctx, n, parallelChunk, len(sc), func(w, lo, hi int) {
 		for i := lo; i < hi; i++ {
-			m.nof[i] = m.negLOF(m.lrd[i], nbr[i*k:i*k+k], s.buf[:k])
+			m.nof[i] = m.negLOF(m.lrd[i], nbr[i*k:i*k+k], sc[w].buf[:k])
 		}
 	})
 	if err != nil {
@@ -262,26 +272,24 @@ func (m *Model) trainNeighbors(ctx context.Context) ([]int32, []float64, error) 
 	if m.tree != nil {
 		point = func(r int) int { return int(m.tree.idx[r]) }
 	}
-	err := m.parallel(ctx, n, func(s *scratch, lo, hi int) {
-		m.search(s, lo, hi, k+1,
-			func(r int) []float64 { i := point(r); return m.x[i*d : i*d+d] },
-			func(r int, vals []float64, ids []int32) {
-				i := point(r)
-				drop := 0
-				for j, id := range ids {
-					if int(id) == i {
-						drop = j
-						break
-					}
+	err := m.neighbors(ctx, n, k+1,
+		func(r int) []float64 { i := point(r); return m.x[i*d : i*d+d] },
+		func(_ *scratch, r int, vals []float64, ids []int32) {
+			i := point(r)
+			drop := 0
+			for j, id := range ids {
+				if int(id) == i {
+					drop = j
+					break
 				}
-				o := nbr[i*k : i*k+k]
-				od := dist[i*k : i*k+k]
-				copy(o, ids[:drop])
-				copy(o[drop:], ids[drop+1:])
-				copy(od, vals[:drop])
-				copy(od[drop:], vals[drop+1:])
-			})
-	})
+			}
+			o := nbr[i*k : i*k+k]
+			od := dist[i*k : i*k+k]
+			copy(o, ids[:drop])
+			copy(o[drop:], ids[drop+1:])
+			copy(od, vals[:drop])
+			copy(od[drop:], vals[drop+1:])
+		})
 	return nbr, dist, err
 }
 
@@ -373,14 +381,12 @@ func (m *Model) ScoreContext(ctx context.Context, x []float64, n int) ([]float64
 	}
 	out := make([]float64, n)
 	k, d := m.k, m.d
-	err := m.parallel(ctx, n, func(s *scratch, lo, hi int) {
-		m.search(s, lo, hi, k,
-			func(i int) []float64 { return x[i*d : i*d+d] },
-			func(i int, vals []float64, ids []int32) {
-				lrdQ := m.lrdOf(vals, ids, s.buf[:k])
-				out[i] = m.negLOF(lrdQ, ids, s.buf[:k])
-			})
-	})
+	err := m.neighbors(ctx, n, k,
+		func(i int) []float64 { return x[i*d : i*d+d] },
+		func(s *scratch, i int, vals []float64, ids []int32) {
+			lrdQ := m.lrdOf(vals, ids, s.buf[:k])
+			out[i] = m.negLOF(lrdQ, ids, s.buf[:k])
+		})
 	if err != nil {
 		return nil, fmt.Errorf("lof: score: %w", err)
 	}
@@ -426,52 +432,33 @@ type scratch struct {
 // parallelChunk is the number of points a worker takes at a time.
 const parallelChunk = 256
 
-// parallel calls f on consecutive chunks of [0, n) from m.workers goroutines, each with its own
-// scratch. It returns ctx.Err() if ctx is cancelled before all chunks have started.
-func (m *Model) parallel(ctx context.Context, n int, f func(s *scratch, lo, hi int)) error {
-	if n == 0 {
-		return ctx.Err()
-	}
-	workers := min(m.workers, (n+parallelChunk-1)/parallelChunk)
-	var next atomic.Int64
-	var cancelled atomic.Bool
-	run := func() {
-		s := &scratch{
+// scratches returns one scratch per worker.
+func (m *Model) scratches() []*scratch {
+	sc := make([]*scratch, m.workers)
+	for w := range sc {
+		sc[w] = &scratch{
 			vals:  make([]float64, bruteBatch*(m.k+1)),
 			ids:   make([]int32, bruteBatch*(m.k+1)),
 			buf:   make([]float64, m.k+1),
 			stack: make([]stackItem, 0, 64),
 		}
-		for {
-			if ctx.Err() != nil {
-				cancelled.Store(true)
-				return
-			}
-			lo := int(next.Add(parallelChunk)) - parallelChunk
-			if lo >= n {
-				return
-			}
-			f(s, lo, min(lo+parallelChunk, n))
-		}
 	}
-	if workers <= 1 {
-		run()
-	} else {
-		var wg sync.WaitGroup
-		for w := 0; w < workers; w++ {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				run()
-			}()
-		}
-		wg.Wait()
+	return sc
+}
+
+// emitFunc receives the sorted neighbours (vals, ids) of query r, on a worker with scratch s.
+type emitFunc func(s *scratch, r int, vals []float64, ids []int32)
+
+// neighbors finds the kk nearest training points of the queries q(0), …, q(nq−1) on m.workers
+// goroutines and calls emit for each, with the neighbours sorted as sklearn sorts them and
+// Euclidean distances: by blocks (blocked.go) when the model has the norms for it, else by
+// search. It returns ctx's error if ctx is cancelled first.
+func (m *Model) neighbors(ctx context.Context, nq, kk int, q func(r int) []float64, emit emitFunc) error {
+	sc := m.scratches()
+	if m.xnorm != nil && nq > 0 {
+		return m.searchBlocked(ctx, nq, kk, q, emit, sc)
 	}
-	if cancelled.Load() {
-		if err := ctx.Err(); err != nil {
-			return err
-		}
-		return errors.New("cancelled")
-	}
-	return nil
+	return parallel.For(ctx, nq, parallelChunk, len(sc), func(w, lo, hi int) {
+		m.search(sc[w], lo, hi, kk, q, func(r int, vals []float64, ids []int32) { emit(sc[w], r, vals, ids) })
+	})
 }

@@ -126,6 +126,7 @@ func (m *Model) UnmarshalBinary(data []byte) error {
 	if nm.algo == KDTree {
 		nm.tree = buildKDTree(nm.x, n, d, nm.leafSize, nm.workers)
 	}
+	nm.prepareBlocked(false)
 	*m = nm
 	return nil
 }
