@@ -179,6 +179,9 @@ type Grid struct {
 	Clustering Clustering
 	Metrics    Metrics
 	Regression Regression
+	// Declared holds the reference figures and claims the report compares
+	// the results with ([[reference]], [[claim]], [report]).
+	Declared Declared
 	// EncoderInstances and DetectorInstances are the expanded blocks, in block
 	// order and, within a block, in axis order (see the package doc).
 	EncoderInstances  []Instance
@@ -228,7 +231,7 @@ func Parse(path string, src []byte, reg Registry) (*Grid, error) {
 }
 
 var (
-	topKeys      = []string{"clustering", "dataset", "detector", "encoder", "experiment", "metrics", "regression"}
+	topKeys      = []string{"claim", "clustering", "dataset", "detector", "encoder", "experiment", "metrics", "reference", "regression", "report"}
 	nameRE       = regexp.MustCompile(`^[a-z0-9_-]+$`)
 	methods      = []string{MethodKMeans, MethodGMM}
 	fitOnChoices = []string{FitOnTest, FitOnTrain}
@@ -281,6 +284,7 @@ func (l *loader) structure(g *Grid, raw map[string]any, reg Registry) {
 	l.clustering(g, raw["clustering"])
 	l.metrics(g, raw["metrics"])
 	l.regression(g, raw["regression"])
+	l.declared(&g.Declared, raw)
 }
 
 // Regression is the [regression] table: how far each metric may move from

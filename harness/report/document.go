@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/latentbench/latentbench/harness/figures"
+	"github.com/latentbench/latentbench/harness/grid"
 	"github.com/latentbench/latentbench/harness/runner"
 )
 
@@ -39,13 +40,16 @@ func ReadRunInfo(dir string) (RunInfo, bool) {
 	return ri, true
 }
 
-// Document writes dir/report.md: the paper's trends checked, every table with
-// its caption (the paper's numbers beside ours where it has them), the
-// figures inline, the wall time of each stage, and the configuration and
-// plugin versions that made them. Figures computed from cells.jsonl alone
-// (V-measure against k, class shares of the flagged anomalies) are drawn into
-// dir/figures here; the latent-space figures were drawn by the run. With
-// withFigures false the report has tables only.
+// Document writes dir/report.md: the grid's claims checked, the
+// configurations closest to its reference figures, every table with its
+// caption (the reference figures beside ours first), the figures inline, the
+// wall time of each stage, and the configuration and plugin versions that made
+// them. The claims and reference figures are those the grid declares
+// ([[claim]], [[reference]], [report]) in dir/config.toml, the copy of the grid
+// a run leaves there; without it the report has none. Figures computed from
+// cells.jsonl alone (V-measure against k, class shares of the flagged
+// anomalies) are drawn into dir/figures here; the latent-space figures were
+// drawn by the run. With withFigures false the report has tables only.
 func Document(dir string, results []runner.Result, withFigures bool) error {
 	figDir := filepath.Join(dir, "figures")
 	if withFigures {
@@ -53,47 +57,26 @@ func Document(dir string, results []runner.Result, withFigures bool) error {
 			return err
 		}
 	}
+	decl, err := readDeclared(dir)
+	if err != nil {
+		return err
+	}
 	info, haveInfo := ReadRunInfo(dir)
-	name := filepath.Base(filepath.Clean(dir))
-	if haveInfo {
-		name = info.Experiment
-	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "# %s — latentbench report\n\n", name)
-	if info.Description != "" {
-		fmt.Fprintf(&b, "%s.\n\n", strings.TrimSuffix(info.Description, "."))
-	}
-	failed := 0
-	for _, r := range results {
-		if r.Status != runner.StatusOK {
-			failed++
+	writeHeader(&b, dir, info, haveInfo, results)
+	writeClaims(&b, decl, results)
+	if lines := closest(decl.References, results); len(lines) > 0 {
+		heading := decl.Report.ClosestHeading
+		if heading == "" {
+			heading = "Closest to the reference figures"
 		}
+		fmt.Fprintf(&b, "## %s\n\n%s\n\n", heading, strings.Join(lines, "\n"))
 	}
-	fmt.Fprintf(&b, "%d cells, %d failed.", len(results), failed)
-	if haveInfo {
-		fmt.Fprintf(&b, " Run started %s; wall time %s on %d cores (`%s`; %d cells at once). Stage times below are those of the run that computed each result (a cached stage keeps its original time).",
-			info.Started, human(info.WallSeconds), info.GoMaxProcs, info.Command, info.Jobs)
-	}
-	b.WriteString("\n\n")
-
-	if trends := Trends(results); len(trends) > 0 {
-		b.WriteString("## The paper's trends\n\nNorlander & Sopasakis (2019) claim the following (MNIST: Tables 1 and 2, Fig. 4; trading data: Table 3); checked on these results (V-measure: the best configuration of each encoder; EM, MV and the class-distribution RMSE: by detector):\n\n")
-		for _, t := range trends {
-			mark := "✅ holds"
-			if !t.Holds {
-				mark = "❌ does not hold"
-			}
-			fmt.Fprintf(&b, "- %s — %s: %s.\n", t.Claim, mark, t.Detail)
-		}
-		b.WriteString("\n")
-	}
-
-	b.WriteString(differences(results))
 	if notes := strings.TrimSpace(info.Notes); notes != "" {
 		fmt.Fprintf(&b, "## Notes\n\n%s\n\n", notes)
 	}
 
-	tables := append(paperTables(results), Tables(results)...)
+	tables := append(referenceTables(decl.References, results), Tables(results)...)
 	tables = append(tables, runtimeTable(results))
 	for i, t := range tables {
 		fmt.Fprintf(&b, "## Table %d. %s\n\n%s\n\n", i+1, t.Title, t.Caption)
@@ -110,18 +93,81 @@ func Document(dir string, results []runner.Result, withFigures bool) error {
 			return err
 		}
 	}
+	writeReproducing(&b, dir, results)
+	return runner.WriteFileAtomic(filepath.Join(dir, "report.md"), []byte(b.String()))
+}
 
+// readDeclared reads the claims and reference figures of dir/config.toml
+// (none when it is absent).
+func readDeclared(dir string) (grid.Declared, error) {
+	path := filepath.Join(dir, "config.toml")
+	if _, err := os.Stat(path); err != nil {
+		return grid.Declared{}, nil
+	}
+	return grid.ReadDeclared(path)
+}
+
+// writeHeader writes the title, the description and what the run cost.
+func writeHeader(b *strings.Builder, dir string, info RunInfo, haveInfo bool, results []runner.Result) {
+	name := filepath.Base(filepath.Clean(dir))
+	if haveInfo {
+		name = info.Experiment
+	}
+	fmt.Fprintf(b, "# %s — latentbench report\n\n", name)
+	if info.Description != "" {
+		fmt.Fprintf(b, "%s.\n\n", strings.TrimSuffix(info.Description, "."))
+	}
+	failed := 0
+	for _, r := range results {
+		if r.Status != runner.StatusOK {
+			failed++
+		}
+	}
+	fmt.Fprintf(b, "%d cells, %d failed.", len(results), failed)
+	if haveInfo {
+		fmt.Fprintf(b, " Run started %s; wall time %s on %d cores (`%s`; %d cells at once). Stage times below are those of the run that computed each result (a cached stage keeps its original time).",
+			info.Started, human(info.WallSeconds), info.GoMaxProcs, info.Command, info.Jobs)
+	}
+	b.WriteString("\n\n")
+}
+
+// writeClaims writes the grid's claims checked on the results, one a line.
+func writeClaims(b *strings.Builder, decl grid.Declared, results []runner.Result) {
+	checks := CheckClaims(decl.Claims, results)
+	if len(checks) == 0 {
+		return
+	}
+	heading, intro := decl.Report.ClaimsHeading, decl.Report.ClaimsIntro
+	if heading == "" {
+		heading = "Claims"
+	}
+	if intro == "" {
+		intro = "The grid's claims (`[[claim]]` in `config.toml`), checked on these results:"
+	}
+	fmt.Fprintf(b, "## %s\n\n%s\n\n", heading, strings.TrimSpace(intro))
+	for _, c := range checks {
+		mark := "✅ holds"
+		if !c.Holds {
+			mark = "❌ does not hold"
+		}
+		fmt.Fprintf(b, "- %s — %s: %s.\n", c.Text, mark, c.Detail)
+	}
+	b.WriteString("\n")
+}
+
+// writeReproducing lists the plugin versions and the grid that made the
+// results.
+func writeReproducing(b *strings.Builder, dir string, results []runner.Result) {
 	b.WriteString("## Reproducing\n\n")
 	b.WriteString("| plugin | kind | version |\n| --- | --- | --- |\n")
 	for _, v := range pluginVersions(results) {
-		fmt.Fprintf(&b, "| %s | %s | %s |\n", v[0], v[1], v[2])
+		fmt.Fprintf(b, "| %s | %s | %s |\n", v[0], v[1], v[2])
 	}
 	if cfg, err := os.ReadFile(filepath.Join(dir, "config.toml")); err == nil {
 		b.WriteString("\nThe grid that made these results (`config.toml` beside this report):\n\n<details><summary>config.toml</summary>\n\n```toml\n")
 		b.Write(cfg)
 		b.WriteString("\n```\n\n</details>\n")
 	}
-	return runner.WriteFileAtomic(filepath.Join(dir, "report.md"), []byte(b.String()))
 }
 
 func human(sec float64) string {

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/latentbench/latentbench/harness/grid"
 	"github.com/latentbench/latentbench/harness/runner"
 )
 
@@ -66,7 +67,84 @@ func TestTables(t *testing.T) {
 	}
 }
 
-func TestRMSETrends(t *testing.T) {
+// declare writes a grid with the given [[claim]]/[[reference]] tables as
+// dir/config.toml and returns what it declares.
+func declare(t *testing.T, dir, tables string) grid.Declared {
+	t.Helper()
+	path := filepath.Join(dir, "config.toml")
+	if err := os.WriteFile(path, []byte("[experiment]\nname = \"x\"\nseeds = [0]\n"+tables), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	d, err := grid.ReadDeclared(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return d
+}
+
+// checks evaluates claims and indexes them by text.
+func checks(t *testing.T, tables string, rs []runner.Result) (map[string]Check, []Check) {
+	t.Helper()
+	list := CheckClaims(declare(t, t.TempDir(), tables).Claims, rs)
+	m := map[string]Check{}
+	for _, c := range list {
+		m[c.Text] = c
+	}
+	return m, list
+}
+
+// TestOwnClaimInReport: a grid's own claim about two encoders is checked in
+// its report, and a claim the results contradict says so.
+func TestOwnClaimInReport(t *testing.T) {
+	dir := t.TempDir()
+	declare(t, dir, `
+[report]
+claims_heading = "My trends"
+
+[[claim]]
+text = "my encoder clusters better than the VAE (k-means)"
+source = "my paper, Table 4"
+metric = "v_kmeans"
+direction = "higher"
+over = "best"
+this = { encoder = "clvae", name = "mine" }
+than = { encoder = "vae", name = "VAE" }
+
+[[claim]]
+text = "my encoder's EM is below the VAE's"
+source = "my paper, Table 5"
+metric = "em"
+direction = "lower"
+this = { encoder_label = "clvae" }
+than = { encoder_label = "vae" }
+`)
+	if err := Document(dir, results(), false); err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile(filepath.Join(dir, "report.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{
+		"## My trends\n\nThe grid's claims",
+		"- my encoder clusters better than the VAE (k-means) — ✅ holds: mine 0.8000 vs VAE 0.5500 ± 0.0707.\n",
+		"- my encoder's EM is below the VAE's — ✅ holds: clvae 0.00100 vs vae 0.00250 ± 0.00071.\n",
+	} {
+		if !strings.Contains(string(b), want) {
+			t.Errorf("report lacks %q:\n%s", want, b)
+		}
+	}
+	// Without claims, no claims section and no reference table.
+	dir = t.TempDir()
+	if err := Document(dir, results(), false); err != nil {
+		t.Fatal(err)
+	}
+	if b, _ := os.ReadFile(filepath.Join(dir, "report.md")); strings.Contains(string(b), "holds") || strings.Contains(string(b), "beside") {
+		t.Errorf("a grid without claims gets some:\n%s", b)
+	}
+}
+
+func TestComparisonClaims(t *testing.T) {
 	w := func(seed int64, label, det string, rmse float64) runner.Result {
 		r := cell(seed, "wclvae", det, map[string]float64{"rmse": rmse})
 		r.EncoderLabel = label
@@ -75,103 +153,173 @@ func TestRMSETrends(t *testing.T) {
 	rs := []runner.Result{
 		cell(0, "vae", "lof", map[string]float64{"rmse": 0.04}),
 		cell(0, "clvae", "lof", map[string]float64{"rmse": 0.03}),
-		w(0, "w-circle", "lof", 0.02), w(0, "w-learned", "lof", 0.05),
+		w(0, "w(gamma=1)", "lof", 0.02), w(0, "w-learned", "lof", 0.05),
 		cell(0, "vae", "iforest", map[string]float64{"rmse": 0.10}),
 		cell(0, "clvae", "iforest", map[string]float64{"rmse": 0.12}),
-		w(0, "w-circle", "iforest", 0.03), w(0, "w-learned", "iforest", 0.09),
+		w(0, "w(gamma=1)", "iforest", 0.03), w(0, "w-learned", "iforest", 0.09),
 	}
-	got := map[string]Trend{}
-	var order []string
-	for _, tr := range Trends(rs) {
-		got[tr.Claim] = tr
-		if strings.Contains(tr.Claim, "RMSE") {
-			order = append(order, tr.Claim)
-		}
-	}
-	for claim, holds := range map[string]bool{
-		"the CL-VAE's class-distribution RMSE is below the VAE's (iforest)":          false,
-		"the CL-VAE's class-distribution RMSE is below the VAE's (lof)":              true,
-		"the weighted CL-VAE's class-distribution RMSE is below the VAE's (iforest)": true,
-		"the weighted CL-VAE's class-distribution RMSE is below the VAE's (lof)":     false,
+	got, list := checks(t, `
+[[claim]]
+text = "CL below VAE ({detector})"
+source = "s"
+group = "g"
+metric = "rmse"
+direction = "lower"
+per = "detector"
+detectors = ["iforest", "lof"]
+this = { encoder = "clvae", name = "CL" }
+than = { encoder = "vae", name = "VAE" }
+reported = [0.0326, 0.0408]
+reported_by = "paper"
+
+[[claim]]
+text = "every W below VAE ({detector})"
+source = "s"
+group = "g"
+metric = "rmse"
+direction = "lower"
+over = "each"
+per = "detector"
+this = { encoder = "wclvae" }
+than = { encoder = "vae", name = "VAE" }
+
+[[claim]]
+text = "the gamma block below VAE ({detector})"
+source = "s"
+metric = "rmse"
+direction = "lower"
+over = "each"
+per = "detector"
+this = { encoder_label = "w" }
+than = { encoder = "vae" }
+`, rs)
+	for text, holds := range map[string]bool{
+		"CL below VAE (iforest)":              false,
+		"CL below VAE (lof)":                  true,
+		"every W below VAE (iforest)":         true,
+		"every W below VAE (lof)":             false,
+		"the gamma block below VAE (iforest)": true,
+		"the gamma block below VAE (lof)":     true,
 	} {
-		tr, ok := got[claim]
-		if !ok || tr.Holds != holds {
-			t.Errorf("%q: present %v, holds %v, want %v (%s)", claim, ok, tr.Holds, holds, tr.Detail)
+		c, ok := got[text]
+		if !ok || c.Holds != holds {
+			t.Errorf("%q: present %v, holds %v, want %v (%s)", text, ok, c.Holds, holds, c.Detail)
 		}
 	}
-	if d := got["the weighted CL-VAE's class-distribution RMSE is below the VAE's (lof)"].Detail; !strings.HasPrefix(d, "1 of 2 configurations: w-circle 0.0200, w-learned 0.0500") {
+	if d := got["every W below VAE (lof)"].Detail; d != "1 of 2 configurations: w(gamma=1) 0.0200, w-learned 0.0500 vs VAE 0.0400" {
 		t.Errorf("detail %q", d)
 	}
-	// The paper's detector comes first, with the paper's numbers.
-	if !strings.Contains(order[0], "(iforest)") || !strings.Contains(got[order[0]].Detail, "paper, IF: 0.0326 vs 0.0408") {
-		t.Errorf("first RMSE trend %q: %s", order[0], got[order[0]].Detail)
+	if d := got["CL below VAE (iforest)"].Detail; d != "CL 0.1200 vs VAE 0.1000 (paper: 0.0326 vs 0.0408)" {
+		t.Errorf("detail %q", d)
+	}
+	// A group lists its claims scope by scope: iforest, then lof (the
+	// detectors of the results' order come after the listed ones).
+	var order []string
+	for _, c := range list {
+		order = append(order, c.Text)
+	}
+	if want := "CL below VAE (iforest)|every W below VAE (iforest)|CL below VAE (lof)|every W below VAE (lof)|the gamma block below VAE (lof)|the gamma block below VAE (iforest)"; strings.Join(order, "|") != want {
+		t.Errorf("order\n%s\nwant\n%s", strings.Join(order, "|"), want)
+	}
+	// The values behind a verdict are kept for tests over seeds.
+	if c := got["CL below VAE (lof)"]; len(c.Metrics) != 1 || c.Metrics[0].This[0].Values[0] != 0.03 || c.Metrics[0].Than[0].Values[0] != 0.04 {
+		t.Errorf("values %+v", c.Metrics)
 	}
 }
 
-func TestTrendsAndDocument(t *testing.T) {
-	trends := Trends(results())
-	if len(trends) == 0 || !trends[0].Holds || !strings.Contains(trends[0].Claim, "CL-VAE") {
-		t.Fatalf("trends %+v", trends)
-	}
-	dir := t.TempDir()
-	if err := os.WriteFile(filepath.Join(dir, "config.toml"), []byte("[experiment]\nname = \"x\"\n"), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(filepath.Join(dir, "run.json"), []byte(`{"experiment": "x", "notes": "The author's *reading*."}`), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	if err := Document(dir, results(), true); err != nil {
-		t.Fatal(err)
-	}
-	b, err := os.ReadFile(filepath.Join(dir, "report.md"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	doc := string(b)
-	for _, want := range []string{"## The paper's trends", "beside the paper's Table 1", "| mnist | clvae | k-means | 0.8000 | 7 | 0.8088 | 7 | -0.0088 |",
-		"Wall time of each stage", "![Figure 1](figures/vmeasure__mnist.png)", "```toml", "| iforest | detector |",
-		"## Notes\n\nThe author's *reading*.\n"} {
-		if !strings.Contains(doc, want) {
-			t.Errorf("report lacks %q", want)
+func TestBestAndTargetClaims(t *testing.T) {
+	rs := results()
+	for i := range rs {
+		if rs[i].Encoder == "clvae" {
+			rs[i].EncoderLabel = "clvae(gamma=1)"
 		}
 	}
-	// Every figure the report links exists.
-	for _, line := range strings.Split(doc, "\n") {
-		if i := strings.Index(line, "](figures/"); i >= 0 {
-			name := strings.TrimSuffix(line[i+2:], ")")
-			if _, err := os.Stat(filepath.Join(dir, name)); err != nil {
-				t.Errorf("report links missing %s", name)
-			}
-		}
+	second := cell(0, "clvae", "iforest", map[string]float64{"v_kmeans": 0.9, "k_kmeans": 12})
+	second.EncoderLabel = "clvae(gamma=2)"
+	rs = append(rs, second)
+	got, _ := checks(t, `
+[[claim]]
+text = "best CL above VAE and absent PCA"
+source = "s"
+metric = "v_kmeans"
+direction = "higher"
+over = "best"
+this = { encoder = "clvae" }
+than = [{ encoder = "vae" }, { encoder = "pca" }]
+
+[[claim]]
+text = "best CL's k near 10"
+source = "s"
+metric = "k_kmeans"
+over = "best"
+best_by = "v_kmeans"
+near = 10
+within = 1
+this = { encoder = "clvae" }
+
+[[claim]]
+text = "PCA above VAE"
+source = "s"
+metric = "v_kmeans"
+direction = "higher"
+this = { encoder = "pca" }
+than = { encoder = "vae" }
+`, rs)
+	if c := got["best CL above VAE and absent PCA"]; !c.Holds || c.Detail != "clvae 0.9000 (clvae(gamma=2)) vs vae 0.5500 ± 0.0707" {
+		t.Errorf("best: %+v", c)
+	}
+	if c := got["best CL's k near 10"]; c.Holds || c.Detail != "clvae 12 (clvae(gamma=2)) against 10 ± 1" {
+		t.Errorf("target: %+v", c)
+	}
+	if _, ok := got["PCA above VAE"]; ok {
+		t.Error("a claim about rows the results lack is checked")
 	}
 }
 
-func TestTradingDataTrendAndTable(t *testing.T) {
-	bank := func(enc string, em, mv float64) runner.Result {
-		r := cell(0, enc, "lof", map[string]float64{"em": em, "mv": mv})
-		r.Dataset = "bank"
-		return r
+func TestReferenceTablesAndClosest(t *testing.T) {
+	rs := results()
+	w := cell(0, "clvae", "lof", map[string]float64{"v_kmeans": 0.79, "em": 0.002})
+	w.EncoderLabel = "clvae-b"
+	rs = append(rs, w)
+	d := declare(t, t.TempDir(), `
+[[reference]]
+source = "Author (2019), Table 1"
+name = "paper"
+metrics = ["v_kmeans", "k_kmeans"]
+closest = ["v_kmeans"]
+rows = [{ encoder = "vae", v_kmeans = 0.5572, k_kmeans = 14 }, { encoder = "clvae", name = "the CL-VAE", v_kmeans = 0.8088 }]
+
+[[reference]]
+source = "Author (2019), Table 2"
+metrics = ["em"]
+delta = false
+rows = [{ encoder = "clvae", detector = "iforest", em = 0.884e-3 }]
+`)
+	tables := referenceTables(d.References, rs)
+	if len(tables) != 2 {
+		t.Fatalf("%d tables", len(tables))
 	}
-	rs := []runner.Result{bank("vae", 0.003, 2), bank("clvae", 0.002, 3)}
-	trends := Trends(rs)
-	if len(trends) != 1 || trends[0].Holds || !strings.Contains(trends[0].Claim, "on bank the CL-VAE scores better than the VAE on EM and MV (lof; the paper's Table 3") {
-		t.Fatalf("trends %+v", trends)
+	t1 := tables[0]
+	if t1.Title != "Beside Author (2019), Table 1" || strings.Join(t1.Header, "|") != "dataset|encoder|metric|ours|paper|Δ" {
+		t.Errorf("table 1 %q %v", t1.Title, t1.Header)
 	}
-	var t3 *Table
-	for _, tb := range paperTables(rs) {
-		if tb.ID == "paper-table3" {
-			t3 = &tb
-		}
-		if tb.ID == "paper-table2" {
-			t.Error("a Table 2 (MNIST) for tabular data")
-		}
+	var rows []string
+	for _, r := range t1.Rows {
+		rows = append(rows, strings.Join(r, "|"))
 	}
-	if t3 == nil || len(t3.Rows) != 2 || strings.Join(t3.Rows[1], "|") != "bank|clvae|lof|2.000|13.480|3.000|0.551" {
-		t.Fatalf("table 3: %+v", t3)
+	if want := "mnist|vae|V k-means|0.5500 ± 0.0707|0.5572|-0.0072,mnist|vae|k k-means|3|14|-11.0,mnist|clvae|V k-means|0.8000|0.8088|-0.0088,mnist|clvae-b|V k-means|0.7900|0.8088|-0.0188"; strings.Join(rows, ",") != want {
+		t.Errorf("table 1 rows\n%s\nwant\n%s", strings.Join(rows, ","), want)
+	}
+	if t2 := tables[1]; len(t2.Rows) != 1 || strings.Join(t2.Rows[0], "|") != "mnist|clvae|iforest|EM|0.00100|0.000884" {
+		t.Errorf("table 2 %v %v", t2.Header, t2.Rows)
+	}
+	lines := closest(d.References, rs)
+	if len(lines) != 1 || !strings.HasPrefix(lines[0], "- **Closest to the CL-VAE in Author (2019), Table 1**: clvae, on average 0.0088 from its figures over V k-means") {
+		t.Errorf("closest %q", lines)
 	}
 }
 
-func TestClassBiasTrend(t *testing.T) {
+func TestClassShareClaim(t *testing.T) {
 	r := func(seed int64, flagged []float64) runner.Result {
 		c := cell(seed, "vae", "iforest", map[string]float64{})
 		names := []string{"0", "1", "2", "3", "4", "5", "6", "7", "8", "9"}
@@ -187,20 +335,68 @@ func TestClassBiasTrend(t *testing.T) {
 		r(0, []float64{0.3, 0.2, 0.02, 0.1, 0.05, 0.01, 0.02, 0.28, 0.01, 0.01}),
 		r(1, []float64{0.2, 0.2, 0.05, 0.1, 0.05, 0.02, 0.12, 0.22, 0.02, 0.02}),
 	}
-	find := func(rs []runner.Result) *Trend {
-		for _, tr := range Trends(rs) {
-			if strings.Contains(tr.Claim, "over-represents 0, 1 and 7") {
-				return &tr
-			}
-		}
-		return nil
-	}
-	tr := find(rs)
-	if tr == nil || !tr.Holds || tr.Detail != "over-represented 0, 1, 7, under-represented 2, 4, 5, 6, 8, 9 (class shares averaged over 2 runs)" {
-		t.Fatalf("trend %+v", tr)
+	const claim = `
+[[claim]]
+text = "0, 1 and 7 over, 2, 5, 6, 8 and 9 under"
+source = "s"
+over_represented = ["0", "1", "7"]
+under_represented = ["2", "5", "6", "8", "9"]
+this = { encoder = "vae", detector = "iforest" }
+`
+	got, _ := checks(t, claim, rs)
+	c, ok := got["0, 1 and 7 over, 2, 5, 6, 8 and 9 under"]
+	if !ok || !c.Holds || c.Detail != "over-represented 0, 1, 7, under-represented 2, 4, 5, 6, 8, 9 (class shares averaged over 2 runs)" {
+		t.Fatalf("claim %+v", c)
 	}
 	rs[1].Classes.Flagged[8] = 0.5 // 8 now over-represented on average
-	if tr := find(rs); tr == nil || tr.Holds {
-		t.Errorf("8 over-represented, trend %+v", tr)
+	if got, _ := checks(t, claim, rs); got["0, 1 and 7 over, 2, 5, 6, 8 and 9 under"].Holds {
+		t.Error("8 over-represented, yet the claim holds")
+	}
+}
+
+func TestDocument(t *testing.T) {
+	dir := t.TempDir()
+	declare(t, dir, `
+[[reference]]
+source = "Author (2019), Table 1"
+name = "paper"
+metrics = ["v_kmeans", "k_kmeans"]
+rows = [{ encoder = "clvae", v_kmeans = 0.8088, k_kmeans = 7 }]
+`)
+	if err := os.WriteFile(filepath.Join(dir, "run.json"), []byte(`{"experiment": "x", "notes": "The author's *reading*."}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := Document(dir, results(), true); err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile(filepath.Join(dir, "report.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc := string(b)
+	for _, want := range []string{"## Table 1. Beside Author (2019), Table 1", "| mnist | clvae | V k-means | 0.8000 | 0.8088 | -0.0088 |",
+		"Wall time of each stage", "![Figure 1](figures/vmeasure__mnist.png)", "```toml", "| iforest | detector |",
+		"## Notes\n\nThe author's *reading*.\n"} {
+		if !strings.Contains(doc, want) {
+			t.Errorf("report lacks %q", want)
+		}
+	}
+	// Every figure the report links exists.
+	for _, line := range strings.Split(doc, "\n") {
+		if i := strings.Index(line, "](figures/"); i >= 0 {
+			name := strings.TrimSuffix(line[i+2:], ")")
+			if _, err := os.Stat(filepath.Join(dir, name)); err != nil {
+				t.Errorf("report links missing %s", name)
+			}
+		}
+	}
+	// A broken claim in config.toml is an error naming file, line and key.
+	declareRaw := "[experiment]\nname = \"x\"\nseeds = [0]\n\n[[claim]]\ntext = \"t\"\nsource = \"s\"\nmetric = \"vmeasure\"\n"
+	if err := os.WriteFile(filepath.Join(dir, "config.toml"), []byte(declareRaw), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	err = Document(dir, results(), false)
+	if err == nil || !strings.Contains(err.Error(), "config.toml:8: claim[1].metric: \"vmeasure\" is not one of") {
+		t.Errorf("broken claim: %v", err)
 	}
 }
