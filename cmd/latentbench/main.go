@@ -50,6 +50,9 @@ usage:
   latentbench compare BASE NEW -config CONFIG
                                         compare NEW/cells.jsonl with BASE/cells.jsonl within the
                                         tolerances of CONFIG's [regression] table
+  latentbench rank DIR [-metric auc] [-by detector|encoder] [-baseline NAME] [-png FILE]
+                                        rank the methods over DIR's data sets: Friedman, pairwise
+                                        Wilcoxon with Holm, wins/ties/losses, critical-difference diagram
   latentbench cache [-cache DIR]        show the stage cache's entries and size
   latentbench cache prune [-cache DIR] [-older-than D] [-max-size SIZE] [-n]
                                         remove entries unused for D (e.g. 30d, 12h) and then the
@@ -92,6 +95,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return cmdCompare(args[1:], stdout, stderr)
 	case "cache":
 		err = cmdCache(args[1:], stdout)
+	case "rank":
+		return cmdRank(args[1:], stdout, stderr)
 	case "help", "-h", "-help", "--help":
 		fmt.Fprint(stdout, usage)
 		return 0

@@ -312,6 +312,33 @@ func MetricNames() []string {
 	return append(names, "em", "mv", "emmv_subsets", "rmse", "auc", "ap")
 }
 
+// MetricBetter tells which way a metric improves: +1 when higher is better
+// (V-measure, EM, ROC-AUC, average precision), −1 when lower is better (MV,
+// the class-distribution RMSE, misclassified points), 0 for the counts that
+// describe rather than score a cell (k, emmv_subsets) and unknown names.
+// Rankings of methods take their direction from here.
+func MetricBetter(name string) int {
+	switch name {
+	case "v_" + MethodKMeans, "v_" + MethodGMM, "em", "auc", "ap":
+		return +1
+	case "mv", "rmse", "misclassified_" + MethodKMeans, "misclassified_" + MethodGMM:
+		return -1
+	}
+	return 0
+}
+
+// MetricOfEncoder reports whether a metric measures the latent space alone
+// (the clustering metrics: V-measure, k, misclassified points), so that a
+// cell repeats its encoder's value whatever its detector.
+func MetricOfEncoder(name string) bool {
+	for _, m := range []string{MethodKMeans, MethodGMM} {
+		if name == "v_"+m || name == "k_"+m || name == "misclassified_"+m {
+			return true
+		}
+	}
+	return false
+}
+
 // For returns the tolerance of a metric.
 func (r Regression) For(metric string) float64 {
 	if t, ok := r.Tolerance[metric]; ok {

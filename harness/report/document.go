@@ -83,6 +83,9 @@ func Document(dir string, results []runner.Result, withFigures bool) error {
 		writeMarkdownTable(&b, t)
 		b.WriteString("\n")
 	}
+	if err := writeRanking(&b, figDir, results, withFigures); err != nil {
+		return fmt.Errorf("ranking: %w", err)
+	}
 
 	if withFigures {
 		figs, err := drawResultFigures(figDir, results)
