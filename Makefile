@@ -81,8 +81,10 @@ ci-accept: mnist
 adbench: build
 	$(BIN)/latentbench run configs/adbench.toml
 
-# The four large ADBench sets, read from ../shared/data (not bundled).
+# The four large ADBench sets (not bundled), read from
+# $(LATENTBENCH_DATA)/adbench-classical: see configs/adbench-large.toml.
 adbench-large: build
+	@test -n "$$LATENTBENCH_DATA" || { echo "set LATENTBENCH_DATA to the folder holding adbench-classical/ (ADBench's Classical/*.npz): see configs/adbench-large.toml"; exit 2; }
 	$(BIN)/latentbench run configs/adbench-large.toml
 
 # The paper's grids (long: see the wall time in results/paper-*/report.md).

@@ -6,14 +6,14 @@ import (
 	"slices"
 )
 
-// Class-distribution RMSE of flagged anomalies (SPEC §6) and misclassification
-// anomalies (SPEC §7), after Norlander & Sopasakis 2019, "Latent space
-// conditioning for improved classification and anomaly detection", §4.3–4.4
-// and Fig. 4.
+// Class-distribution RMSE of flagged anomalies and misclassification
+// anomalies, after Norlander & Sopasakis 2019, "Latent space conditioning for
+// improved classification and anomaly detection", §4.2 (Fig. 4) and §4.4
+// (docs/method.md).
 
 // FlagLowest returns the indices of the points flagged as anomalies at the
-// given contamination (SPEC §4: "the contamination fraction with the lowest
-// scores"), ordered from the lowest score up.
+// given contamination (the contamination share of points with the lowest
+// scores), ordered from the lowest score up.
 //
 // Rule: k = round(contamination·n) points are flagged (math.Round, halves away
 // from zero, of the float64 product), namely the k lowest normality scores,
@@ -70,13 +70,13 @@ type ClassShares struct {
 	Q []float64
 	// N and Flagged are the numbers of evaluated and flagged points.
 	N, Flagged int
-	// RMSE is sqrt(mean over Classes of (q_c − p_c)²) (SPEC §6): lower means
+	// RMSE is sqrt(mean over Classes of (q_c − p_c)²): lower means
 	// the flagged points are spread over the classes like the data.
 	RMSE float64
 }
 
 // ClassSharesOf returns the class shares of the flagged subset (indices into
-// classes, each at most once) against all points, and their RMSE (SPEC §6).
+// classes, each at most once) against all points, and their RMSE.
 // The classes are those present among all points. It fails if flagged is
 // empty or holds an index out of range or twice.
 func ClassSharesOf(classes []int, flagged []int) (ClassShares, error) {
@@ -128,7 +128,7 @@ func ClassSharesOf(classes []int, flagged []int) (ClassShares, error) {
 }
 
 // ClassDistribution flags the anomalies with FlagLowest(scores, contamination)
-// and returns their class shares against all evaluated points (SPEC §6) with
+// and returns their class shares against all evaluated points with
 // the flagged indices (lowest score first).
 func ClassDistribution(scores []float64, classes []int, contamination float64) (ClassShares, []int, error) {
 	if len(scores) != len(classes) {
@@ -145,8 +145,8 @@ func ClassDistribution(scores []float64, classes []int, contamination float64) (
 	return cs, flagged, nil
 }
 
-// ClassDistributionRMSE is the class-distribution RMSE of SPEC §6 (Norlander &
-// Sopasakis 2019 §4.3, Fig. 4): with p_c the share of class c among the
+// ClassDistributionRMSE is the class-distribution RMSE of Norlander &
+// Sopasakis 2019 (§4.2, Fig. 4): with p_c the share of class c among the
 // evaluated points and q_c its share among the flagged anomalies,
 //
 //	RMSE = sqrt(mean over the classes present of (q_c − p_c)²).
@@ -182,7 +182,7 @@ type MisclassResult struct {
 }
 
 // Misclassification finds the misclassification anomalies of Norlander &
-// Sopasakis 2019 §4.4 (SPEC §7): each cluster is assigned the majority class
+// Sopasakis 2019 §4.4: each cluster is assigned the majority class
 // label of its points (ties go to the smallest label), and every point whose
 // label differs from its cluster's majority is an anomaly. clusters[i] and
 // classes[i] are point i's cluster id and class label; any int ids work

@@ -8,19 +8,21 @@ import (
 	"sort"
 )
 
-// Excess-Mass and Mass-Volume curves (SPEC §5).
+// Excess-Mass and Mass-Volume curves (docs/method.md, "EM and MV").
 //
 // Reference: N. Goix, "How to evaluate the quality of unsupervised anomaly
 // detection algorithms?", ICML Anomaly Detection Workshop 2016, and its code
 // ngoix/EMMV_benchmarks (em.py, functions em() and mv()), which Norlander &
-// Sopasakis 2019 (§4.3) use for their Tables 2 and 3. The functions here
-// return the same numbers as that code (bit-identical on the golden vectors;
-// the tests require 1e-12 relative) but sort the scores once (radix sort) and
+// Sopasakis 2019 (§4.2, §4.3) use for their Tables 2 and 3. The golden vectors
+// the tests compare with (to 1e-12 relative) were made by a Python
+// re-implementation of Goix's published description of the algorithm
+// (metrics/testdata/gen_scores.py), not by Goix's own code, which this project
+// could not obtain. The functions here compute the same curves but sort the scores once (radix sort) and
 // sweep with counts: EM(t) is the upper envelope of one line per unique data
 // score, built once in exact integer arithmetic and searched per level. That
 // is O(n + N + levels·log n) against the reference's O(n·(N + levels)).
 //
-// Scores are normality scores: higher = more normal (SPEC §4).
+// Scores are normality scores: higher = more normal.
 //
 // How the pieces combine (d = latent dimension, Z the n×d evaluated points):
 //
@@ -29,7 +31,7 @@ import (
 //	sX, sU := detector scores of Z and of U (U is EMMVUniformPoints×d)
 //	r := EMMV(sX, sU, V)                  // default grids
 //
-// For d > 5 (Goix's high-dimensional protocol, SPEC §5), repeat over
+// For d > 5 (Goix's high-dimensional protocol), repeat over
 // HighDimSubsets random feature subsets of HighDimFeatures features and
 // average EM and MV:
 //
@@ -111,7 +113,7 @@ func emmvArange(start, stop, step float64) []float64 {
 }
 
 // TGrid returns the EM level grid numpy.arange(0, 100/volume, step), exactly as
-// numpy builds it (SPEC §5): its length is ceil((100/volume)/step) computed in
+// numpy builds it: its length is ceil((100/volume)/step) computed in
 // float64, so some volumes give 10001 levels instead of 10000. step <= 0 selects
 // the default DefaultTStep/volume; for the d > 5 protocol pass
 // HighDimTStep/volume. It returns nil if volume is not positive and finite or
@@ -407,7 +409,7 @@ func emmvCheck(fn string, sX, sUnif []float64, levels, minLevels int) {
 
 // EMMV returns Goix's EM and MV scores of the data scores sX against the scores
 // sUnif of uniform points drawn in a box of volume V, on the default grids
-// TGrid(volume, 0) and AlphaGrid(0) (SPEC §5, Norlander & Sopasakis 2019 §4.3).
+// TGrid(volume, 0) and AlphaGrid(0) (Norlander & Sopasakis 2019 §4.2).
 // EM: higher is better; MV: lower is better.
 //
 // EMMV does not panic: if sX or sUnif is empty or volume is not positive and
@@ -579,7 +581,7 @@ func UniformPoints(lo, hi []float64, n int, seed uint64) []float64 {
 
 // FeatureSubsets draws count random subsets of size distinct features out of
 // 0..d−1 (each sorted ascending), as the d > 5 protocol of Goix 2016 does with
-// shuffle(arange(d))[:max_features] per repetition (SPEC §5: 50 subsets of 5).
+// shuffle(arange(d))[:max_features] per repetition (50 subsets of 5 by default).
 // It uses math/rand/v2's PCG seeded with (seed, 0x656d6d7673756273) and a
 // partial Fisher–Yates shuffle, so the result depends only on the arguments.
 // It panics unless 1 <= size <= d and count >= 0.

@@ -17,7 +17,7 @@ type KMeansOptions struct {
 	// K is the number of clusters, 1 ≤ K ≤ n. Ignored by SweepKMeans.
 	K int
 	// NInit is the number of k-means++ restarts; the run with the lowest
-	// inertia is kept. 0 means 10 (SPEC §3).
+	// inertia is kept. 0 means 10, scikit-learn's default.
 	NInit int
 	// MaxIter bounds the Lloyd iterations of one run. 0 means 300.
 	MaxIter int

@@ -7,11 +7,11 @@ import (
 	"slices"
 )
 
-// Ranking measures for detectors where ground-truth anomalies exist (SPEC §7):
+// Ranking measures for detectors where ground-truth anomalies exist:
 // a held-out class or a labelled anomaly set, reported beside EM/MV to show
 // whether the unsupervised measures agree.
 //
-// Scores are NORMALITY scores (higher = more normal, SPEC §4), so anomalies
+// Scores are NORMALITY scores (higher = more normal), so anomalies
 // are the positive class ranked by −score: the results equal scikit-learn's
 // roc_auc_score(y, −s) and average_precision_score(y, −s), ties included.
 

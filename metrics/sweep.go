@@ -17,8 +17,8 @@ type KScore struct {
 	Labels []int
 }
 
-// Sweep is the outcome of clustering for every k in kmin..kmax (SPEC §3,
-// Table 1 of Norlander & Sopasakis 2019).
+// Sweep is the outcome of clustering for every k in kmin..kmax (Table 1
+// of Norlander & Sopasakis 2019; docs/method.md).
 type Sweep struct {
 	// Method is "kmeans" or "gmm".
 	Method string

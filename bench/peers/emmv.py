@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""Side-by-side peer for metrics.EMMV (Goix 2016 EM and MV scores, SPEC §5).
+"""Side-by-side peer for metrics.EMMV (Goix 2016 EM and MV scores, docs/method.md).
 
 Runs the Python rendering of ngoix/EMMV_benchmarks em.py (em() and mv(), kept in
 metrics/testdata/gen_scores.py, which also writes the Go golden files) on the

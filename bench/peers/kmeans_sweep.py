@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""Side-by-side peer for metrics.SweepKMeans (k-means sweep, SPEC §3).
+"""Side-by-side peer for metrics.SweepKMeans (k-means sweep, docs/method.md).
 
     /usr/bin/python3 bench/peers/kmeans_sweep.py --data PATH --n N --d D \
         [--repeat R] [--kmin 2] [--kmax 20] [--n-init 10] [--seed 0] \

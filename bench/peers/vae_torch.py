@@ -7,7 +7,7 @@ Run with Debian's interpreter and torch (python3-torch 1.13):
         --data X.f32 --n 60000 --d 784 [--epochs 1] [--encode-n 10000]
 
 PATH is a raw little-endian FLOAT32 row-major n x d matrix with values in [0, 1]
-(MNIST-like). The network is the one of SPEC section 2 and of the Go package:
+(MNIST-like). The network is the one of docs/method.md and of the Go package:
 x -> 512 ReLU -> (mu, log var) in R^latent; z = mu + exp(log var / 2) * eps;
 z -> 512 ReLU -> logits -> sigmoid. Loss per batch = (summed binary cross-entropy
 + closed-form KL) / batch size, Adam(lr 1e-3, betas (0.9, 0.999), eps 1e-8:
@@ -16,7 +16,7 @@ epoch, float32.
 
 Threads: torch.set_num_threads(--threads, default 2) to match Go using both cores.
 The caller must set OMP_WAIT_POLICY=PASSIVE (otherwise PyTorch's spinning OpenMP
-threads starve OpenBLAS on 2 cores; see shared/PERF-NOTES.md); the script reports
+threads starve OpenBLAS on 2 cores); the script reports
 the value it saw, and the OPENBLAS_CORETYPE it saw, so that both sides of a
 comparison can be checked to have run under the same settings.
 

@@ -12,13 +12,24 @@ import (
 	"testing"
 )
 
-// Paths from this package's directory (harness/dataset): the repository
-// root is ../.., the shared data of a workspace is ../shared/data beside the
-// root. A user's clone has no ../shared: those tests skip.
-const (
-	repoData   = "../../data"
-	sharedData = "../../../shared/data"
-)
+// repoData is the repository's bundled data, from this package's directory.
+const repoData = "../../data"
+
+// dataEnv names the folder of optional extra data sets kept outside the
+// repository (the large ADBench sets in adbench-classical/, KDD Cup 99 whole
+// in kddcup99/), as configs/adbench-large.toml reads it.
+const dataEnv = "LATENTBENCH_DATA"
+
+// extraData returns $LATENTBENCH_DATA, skipping the test when it is unset:
+// the data it names are optional.
+func extraData(t testing.TB) string {
+	t.Helper()
+	d := os.Getenv(dataEnv)
+	if d == "" {
+		t.Skipf("%s is not set: no extra data sets to test on", dataEnv)
+	}
+	return d
+}
 
 func requireDir(t testing.TB, dir string) {
 	t.Helper()
@@ -27,7 +38,7 @@ func requireDir(t testing.TB, dir string) {
 	}
 }
 
-// manifestRow is one X or y line of the shared ADBench MANIFEST.tsv.
+// manifestRow is one X or y line of the MANIFEST.tsv beside the extra ADBench files.
 type manifestRow struct{ shape, anomalies string }
 
 func readManifest(t *testing.T, path string) map[string]manifestRow {
@@ -55,10 +66,10 @@ func readManifest(t *testing.T, path string) map[string]manifestRow {
 	return out
 }
 
-// TestADBenchShared loads every ADBench .npz of ../shared/data and checks
+// TestADBenchShared loads every ADBench .npz of $LATENTBENCH_DATA and checks
 // the shape and anomaly count against its MANIFEST.tsv.
 func TestADBenchShared(t *testing.T) {
-	dir := filepath.Join(sharedData, "adbench-classical")
+	dir := filepath.Join(extraData(t), "adbench-classical")
 	requireDir(t, dir)
 	manifest := readManifest(t, filepath.Join(dir, "MANIFEST.tsv"))
 	files, _ := filepath.Glob(filepath.Join(dir, "*.npz"))
@@ -137,8 +148,10 @@ func TestRepoData(t *testing.T) {
 		}
 	}
 	manifest := map[string]manifestRow{}
-	if st, err := os.Stat(filepath.Join(sharedData, "adbench-classical", "MANIFEST.tsv")); err == nil && !st.IsDir() {
-		manifest = readManifest(t, filepath.Join(sharedData, "adbench-classical", "MANIFEST.tsv"))
+	if p := filepath.Join(os.Getenv(dataEnv), "adbench-classical", "MANIFEST.tsv"); os.Getenv(dataEnv) != "" {
+		if st, err := os.Stat(p); err == nil && !st.IsDir() {
+			manifest = readManifest(t, p)
+		}
 	}
 	for _, f := range files[:len(files)-1] {
 		t.Run(filepath.Base(f), func(t *testing.T) { checkADBench(t, f, manifest[filepath.Base(f)]) })
@@ -169,7 +182,7 @@ func TestRepoData(t *testing.T) {
 
 // TestKDDShared loads the KDD Cup 99 10% file with the column preset.
 func TestKDDShared(t *testing.T) {
-	dir := filepath.Join(sharedData, "kddcup99")
+	dir := filepath.Join(extraData(t), "kddcup99")
 	requireDir(t, dir)
 	if testing.Short() {
 		t.Skip("494021 rows; skipped with -short")
@@ -219,9 +232,9 @@ func BenchmarkLoadBank(b *testing.B) {
 	}
 }
 
-// BenchmarkLoadKDD loads the KDD Cup 99 10% file from ../shared (skipped when absent).
+// BenchmarkLoadKDD loads the KDD Cup 99 10% file from $LATENTBENCH_DATA (skipped when absent).
 func BenchmarkLoadKDD(b *testing.B) {
-	dir := filepath.Join(sharedData, "kddcup99")
+	dir := filepath.Join(extraData(b), "kddcup99")
 	requireDir(b, dir)
 	s := Spec{Name: "kdd", Format: "csv", Path: filepath.Join(dir, "kddcup.data_10_percent.gz"), Header: boolp(false),
 		ColumnsPreset: "kddcup99", Label: "service", AnomalyColumn: "label", NormalValues: []string{"normal."}}
@@ -233,9 +246,9 @@ func BenchmarkLoadKDD(b *testing.B) {
 	}
 }
 
-// BenchmarkLoadNPZ loads the largest ADBench file of ../shared (16_http, 567498 rows).
+// BenchmarkLoadNPZ loads the largest ADBench file of $LATENTBENCH_DATA (16_http, 567498 rows).
 func BenchmarkLoadNPZ(b *testing.B) {
-	p := filepath.Join(sharedData, "adbench-classical", "16_http.npz")
+	p := filepath.Join(extraData(b), "adbench-classical", "16_http.npz")
 	if _, err := os.Stat(p); err != nil {
 		b.Skipf("%s does not exist", p)
 	}

@@ -13,8 +13,8 @@ import (
 
 // ClassShareBars draws the paper's Fig. 4: for each class a pair of bars,
 // the class's share among all evaluated points (p_c) and among the flagged
-// anomalies (q_c), in percent. Shares are given as fractions in [0, 1], as in
-// SPEC §6; rmse = sqrt(mean_c (q_c − p_c)²) is printed in the legend entry of
+// anomalies (q_c), in percent. Shares are given as fractions in [0, 1] (docs/method.md,
+// "Class-distribution RMSE"); rmse = sqrt(mean_c (q_c − p_c)²) is printed in the legend entry of
 // the flagged bars (the paper prints it in a box next to each algorithm).
 // The legend sits above the plot.
 func ClassShareBars(path string, classNames []string, all, flagged []float64, rmse float64, opt Options) error {

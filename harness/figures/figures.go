@@ -11,7 +11,7 @@
 //   - LatentScatter: Fig. 2, the 2-D latent space coloured by class.
 //   - ClusterScatter: Fig. 3, the latent space coloured by EM-GMM cluster.
 //   - ClassShareBars: Fig. 4, per-class share among all points and among the
-//     flagged anomalies, with the class-distribution RMSE (SPEC §6).
+//     flagged anomalies, with the class-distribution RMSE.
 //   - VersusK: V-measure against the number of clusters k (Table 1's sweep).
 //   - MarkedScatter and AnomalyGallery: Fig. 5, the most anomalous points
 //     marked in the latent space, and their images in a grid.

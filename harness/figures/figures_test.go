@@ -20,7 +20,7 @@ import (
 )
 
 // blobs returns n points in d dimensions around k class centres on a circle
-// of radius 4 (the CL-VAE "circle" prior of SPEC §2), unit noise, seeded.
+// of radius 4 (like the CL-VAE's "circle" prior means), unit noise, seeded.
 func blobs(n, d, k int, seed uint64) (z []float64, labels []int) {
 	rng := rand.New(rand.NewPCG(seed, 1))
 	z = make([]float64, n*d)

@@ -13,7 +13,7 @@ import (
 
 // AnomalyGallery draws the second part of the paper's Fig. 5: grayscale
 // images (each width×height values in row-major order, 0 = black, 1 = white,
-// as matplotlib's "gray" colour map shows MNIST; values outside [0, 1] are
+// as matplotlib's "gray" colour map shows them; values outside [0, 1] are
 // clipped) in a grid of opt.Columns columns (default 5, so 15 images make
 // 3 rows), in the given order, each with its caption below it (e.g. "#1
 // class 7\nscore −0.61"; captions may have several lines). With nil captions

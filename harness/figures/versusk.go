@@ -18,7 +18,7 @@ type Series struct {
 	V     []float64
 }
 
-// VersusK draws the V-measure (Rosenberg & Hirschberg 2007, SPEC §3) against
+// VersusK draws the V-measure (Rosenberg & Hirschberg 2007) against
 // the number of clusters k: one line with markers per series, in increasing
 // k, with each series' best value ringed and reported in its legend entry
 // ("best V at k"), which is what the paper's Table 1 tabulates. V must lie in

@@ -90,7 +90,7 @@ func (r *Rows) empty() bool {
 //	delta = true                          # a column ours − reference (default true)
 //	closest = ["v_gmm"]                   # name the configuration closest to each row over these
 //	rows = [
-//	  { encoder = "vae", v_gmm = 0.63, k_gmm = 14 },   # selectors (see Rows) and metric values
+//	  { encoder = "my-encoder", v_gmm = 0.71, k_gmm = 12 },   # selectors (see Rows) and metric values
 //	]
 type Reference struct {
 	// Line is the line of the table's header.
@@ -304,16 +304,16 @@ func (l *loader) reference(m map[string]any, at keyPath) (Reference, bool) {
 	rows, ok := m["rows"].([]any)
 	if !ok {
 		if _, given := m["rows"]; given {
-			l.errf(at.key("rows"), "must be a list of inline tables, e.g. [{ encoder = \"vae\", em = 0.0025 }], got %s", describe(m["rows"]))
+			l.errf(at.key("rows"), "must be a list of inline tables, e.g. [{ encoder = \"my-encoder\", em = 0.002 }], got %s", describe(m["rows"]))
 		} else {
-			l.errf(at.key("rows"), "required: a list of inline tables, e.g. [{ encoder = \"vae\", em = 0.0025 }]")
+			l.errf(at.key("rows"), "required: a list of inline tables, e.g. [{ encoder = \"my-encoder\", em = 0.002 }]")
 		}
 	}
 	for i, e := range rows {
 		p := at.key("rows").index(i + 1)
 		rm, ok := e.(map[string]any)
 		if !ok {
-			l.errf(p, "must be an inline table, e.g. { encoder = \"vae\", em = 0.0025 }, got %s", describe(e))
+			l.errf(p, "must be an inline table, e.g. { encoder = \"my-encoder\", em = 0.002 }, got %s", describe(e))
 			continue
 		}
 		row := ReferenceRow{Values: map[string]float64{}}
@@ -449,7 +449,7 @@ func (l *loader) checkClaim(c *Claim, m map[string]any, at keyPath) {
 		l.errf(at.key("source"), "required: where the claim is made, e.g. \"Author (2019), Table 2\"")
 	}
 	if !has("this") || c.This.empty() {
-		l.errf(at.key("this"), "required: the rows the claim is about, e.g. { encoder = \"vae\" }")
+		l.errf(at.key("this"), "required: the rows the claim is about, e.g. { encoder = \"my-encoder\" }")
 	}
 	for _, p := range perChoices {
 		placeholder := "{" + p + "}"
@@ -488,7 +488,7 @@ func (l *loader) checkClaim(c *Claim, m map[string]any, at keyPath) {
 			l.errf(at.key("direction"), "give one direction (%s) per metric: %d for %d", quoteList(directions), len(c.Directions), len(c.Metrics))
 		}
 		if len(c.Than) == 0 {
-			l.errf(at.key("than"), "required: the rows compared with, e.g. { encoder = \"vae\" } or a list of them")
+			l.errf(at.key("than"), "required: the rows compared with, e.g. { encoder = \"my-encoder\" } or a list of them")
 		}
 		if has("reported") && (len(c.Metrics) != 1 || len(c.Reported) != 1+len(c.Than)) {
 			l.errf(at.key("reported"), "give the source's value for this and each side of than (%d values) of a one-metric claim", 1+len(c.Than))

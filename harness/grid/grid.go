@@ -26,7 +26,7 @@ type Experiment struct {
 	// Timeout bounds the wall time of one cell (default DefaultTimeout).
 	Timeout time.Duration `toml:"timeout"`
 	// FitOn is FitOnTest (default) or FitOnTrain: which latent points the
-	// detectors are fitted on (SPEC.md §1).
+	// detectors are fitted on (docs/method.md, "One cell").
 	FitOn string `toml:"fit_on"`
 	// Description is free text for reports.
 	Description string `toml:"description"`
@@ -47,7 +47,8 @@ const (
 	DefaultTimeout = 30 * time.Minute
 )
 
-// Clustering is the [clustering] table: the k sweep of SPEC.md §3.
+// Clustering is the [clustering] table: the k sweep of the clustering stage
+// (docs/method.md, "Clustering and V-measure").
 type Clustering struct {
 	// Methods is a subset of MethodKMeans and MethodGMM (default both, in that
 	// order); empty means no clustering.
@@ -257,6 +258,7 @@ func (l *loader) structure(g *Grid, raw map[string]any, reg Registry) {
 		at := dsAt.index(i + 1)
 		var spec dataset.Spec
 		before := len(l.errs)
+		l.expandEnv(m, at)
 		l.decodeStruct(m, &spec, at)
 		if len(l.errs) == before {
 			for _, fe := range spec.Validate(g.Dir) {

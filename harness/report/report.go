@@ -213,7 +213,7 @@ func Tables(results []runner.Result) []Table {
 		"Area under the excess-mass curve (EM, higher is better) and the mass-volume curve (MV, lower is better) of the detector's normality scores; mean ± std over seeds. Both are in units of the latent box volume.",
 		results, true, []column{{"em", "EM", 5}, {"mv", "MV", 4}}))
 	add(metricTable("rmse", "Class-distribution RMSE of the flagged anomalies",
-		"RMSE between the class shares of the flagged anomalies (the `contamination` lowest scores) and of all test points (SPEC §6); lower means anomalies are spread like the data.",
+		"RMSE between the class shares of the flagged anomalies (the `contamination` lowest scores) and of all test points (docs/method.md); lower means anomalies are spread like the data.",
 		results, true, []column{{"rmse", "RMSE", 4}}))
 	add(metricTableRequiring("auc", "auc", "Ground-truth agreement",
 		"ROC-AUC and average precision of the normality scores against the dataset's anomaly labels (anomalies are the positive class; higher is better), beside the unsupervised EM (higher is better) and MV (lower is better), to show whether they agree.",

@@ -106,7 +106,7 @@ func (r *run) figures(c *grid.Cell, data *dataset.Loaded, z sdk.Matrix, cl *clus
 	return nil
 }
 
-// imageSide returns the side of square grayscale images (MNIST: 28), or 0
+// imageSide returns the side of square grayscale images (28 for 28×28 digits), or 0
 // when the rows are not images.
 func imageSide(d *dataset.Data) int {
 	if len(d.Features) != 1 || d.Features[0].Kind != sdk.FeatureUnit {

@@ -3,7 +3,7 @@
 // caches every stage result content-addressed, computes the metrics and
 // writes results/<experiment>/cells.jsonl as cells finish.
 //
-// One cell (SPEC.md §1):
+// One cell (docs/method.md, "One cell"):
 //
 //	fit:     encoder.Fit(train)                         key: encoder, version, params, data digest, seed
 //	encode:  Z = encoder.Encode(test) (and train)       key: fit key, split

@@ -25,7 +25,7 @@ type clustering struct {
 	Best map[string][]int `json:"best"`
 }
 
-// cluster runs the clustering sweeps of SPEC §3 on Z and reports best V and k
+// cluster runs the k-means and EM-GMM sweeps on Z and reports best V and k
 // per method. Without class labels there is nothing to score against: the
 // sweep is skipped.
 func (r *run) cluster(ctx context.Context, c *grid.Cell, res *Result, zKey string, z sdk.Matrix, truth []int) (*clustering, error) {
@@ -308,7 +308,7 @@ func subsample(n, k int, seed uint64) []int {
 	return out
 }
 
-// emmvSubsets is Goix's protocol for more than 5 latent dimensions (SPEC §5):
+// emmvSubsets is Goix's protocol for more than 5 latent dimensions:
 // EM and MV averaged over random 5-feature subsets, the detector refitted on
 // each subset of the fit points, the uniform box taken from the evaluated
 // points' subset, with the finer t and α grids. A subset whose box has no

@@ -15,7 +15,7 @@ writes, next to this script:
   clustering_golden.json.gz     per data set (two 2-D Gaussian mixtures of 2000
                                 points generated here, and iris / wine read from
                                 clustering_iris.csv / clustering_wine.csv, copies
-                                of /work/shared/data/sklearn-small):
+                                of scikit-learn 1.2.1's bundled iris and wine data):
                                   - "kmeans_v"/"gmm_v": V-measure against the true
                                     labels of KMeans(k, n_init=10, random_state=s)
                                     and GaussianMixture(k, random_state=s), for

@@ -8,16 +8,17 @@ and scikit-learn 1.2.1):
 
 It writes, next to itself:
 
-  scores_grids.json       numpy.arange t and alpha grids (SPEC §5)
+  scores_grids.json       numpy.arange t and alpha grids (docs/method.md, "EM and MV")
   scores_emmv.json.gz     EM / MV curves, amax and AUCs of the Python rendering
                           of Goix's em()/mv() below on fixed score vectors
   scores_ranking.json     sklearn roc_auc_score(y, -s), average_precision_score(y, -s)
-  scores_classdist.json   numpy rendering of the class-distribution rule (SPEC §6)
+  scores_classdist.json   numpy rendering of the class-distribution rule
 
-The reference code (ngoix/EMMV_benchmarks, em.py, functions em() and mv(),
+Goix's own code (ngoix/EMMV_benchmarks, em.py, functions em() and mv(),
 Goix 2016, "How to evaluate the quality of unsupervised anomaly detection
-algorithms?") cannot be downloaded here, so em() and mv() below are written
-from SPEC §5's exact description of it: np.zeros start with EM_t[0] = 1, strict
+algorithms?") could not be obtained, so em() and mv() below re-implement the
+algorithm as Goix published it (docs/method.md, "EM and MV"); the goldens come
+from this re-implementation, not from Goix's code: np.zeros start with EM_t[0] = 1, strict
 `>` in EM, `>=` in MV, the amax rule (first level with EM <= t_max, plus one;
 -1 if there is none) and sklearn.metrics.auc (trapezoid) for both AUCs. They are
 also the peer of the Go implementation in bench/peers/emmv.py, which imports
@@ -40,7 +41,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 MASK = (1 << 64) - 1
 
 # --------------------------------------------------------------------------
-# Python rendering of EMMV_benchmarks em.py (SPEC §5)
+# Python re-implementation of Goix's em() and mv() as published
 # --------------------------------------------------------------------------
 
 

@@ -9,7 +9,7 @@ import (
 	"slices"
 )
 
-// GroupForest is the per-cluster isolation forest of SPEC §4: one Forest per
+// GroupForest is the per-cluster isolation forest (docs/method.md): one Forest per
 // group id, fitted on the points of that group only; a point is scored by the
 // forest of its group. A GroupForest is immutable after FitGroups or
 // UnmarshalBinary and safe for concurrent use.

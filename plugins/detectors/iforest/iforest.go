@@ -5,7 +5,7 @@
 // trees with max_features=1 and splitter="random" through BaseBagging).
 //
 // The score returned is scikit-learn's score_samples, a normality score
-// (higher = more normal, SPEC §4):
+// (higher = more normal):
 //
 //	s(x) = −2^(−E[h(x)] / c(ψ))
 //

@@ -1,7 +1,7 @@
 // Package lof implements the Local Outlier Factor (Breunig, Kriegel, Ng & Sander, "LOF:
 // Identifying Density-Based Local Outliers", SIGMOD 2000) as scikit-learn 1.2.1's
 // LocalOutlierFactor(novelty=True) computes it (sklearn/neighbors/_lof.py), for the LOF detector
-// of SPEC §4: n_neighbors 20, Euclidean distance, novelty mode for new points, and a normality
+// of docs/method.md: n_neighbors 20, Euclidean distance, novelty mode for new points, and a normality
 // score −LOF (higher = more normal).
 //
 // With N_k(p) the k nearest training points of p (a training point is not its own neighbour):

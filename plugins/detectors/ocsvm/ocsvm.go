@@ -2,7 +2,7 @@
 // Shawe-Taylor, Smola & Williamson ("Estimating the support of a
 // high-dimensional distribution", Neural Computation 13, 2001; NIPS 2000) with
 // the RBF kernel K(x, y) = exp(−γ‖x − y‖²), trained the way libsvm 3.x does it
-// and scikit-learn's OneClassSVM calls it (SPEC §4: "Match libsvm's solution").
+// and scikit-learn's OneClassSVM calls it, so that the solution is libsvm's.
 //
 // Training solves the dual
 //
@@ -16,7 +16,7 @@
 //
 //	f(x) = Σ_i α_i K(x_i, x) − ρ,
 //
-// higher = more normal (the SPEC §4 score contract); f < 0 flags an outlier.
+// higher = more normal (the score contract of docs/method.md); f < 0 flags an outlier.
 // Note scikit-learn's α are libsvm's unscaled ones (upper bound 1, Σα = ν·l), so
 // f has the scale of ν·l, not of a density.
 //

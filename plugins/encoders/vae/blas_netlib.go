@@ -10,7 +10,7 @@ package vae
 // (Debian: libopenblas-dev). Run with OPENBLAS_NUM_THREADS=1 for speed: gemm
 // then splits each product over GOMAXPROCS goroutines itself, and no OpenBLAS
 // threads spin beside the goroutines of the elementwise kernels
-// (shared/PERF-NOTES.md, pitfall 3). Without it gemm leaves the threading to
+// (spinning OpenBLAS threads starve the goroutines on a small machine). Without it gemm leaves the threading to
 // OpenBLAS.
 
 import (

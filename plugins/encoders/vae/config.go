@@ -2,7 +2,7 @@
 // Sopasakis 2019 ("Latent space conditioning for improved classification and
 // anomaly detection"): the VAE of Kingma & Welling 2014 and the CL-VAE, whose
 // prior for class y is N(μ_y, I), and encodes data to the latent mean μ(x).
-// SPEC §2 (shared/SPEC.md) fixes the losses and defaults; Config documents
+// docs/method.md ("Encoders") states the losses and defaults; Config documents
 // each choice.
 //
 // Training runs on a gorgonia (v0.9.18) expression graph built from fused ops
@@ -44,27 +44,27 @@ const (
 // Reconstruction-loss choices (Config.Reconstruction).
 const (
 	// ReconBCE: every column is a [0,1] intensity with a sigmoid output and
-	// binary cross-entropy (SPEC §2 for [0,1] data such as MNIST).
+	// binary cross-entropy (for [0,1] data such as MNIST).
 	ReconBCE = "bce"
 	// ReconMSE: every column has a linear output and squared error.
 	ReconMSE = "mse"
 	// ReconMixed: per sdk.FeatureBlock: squared error for numeric columns,
-	// softmax cross-entropy per categorical block, BCE for unit columns (SPEC §2
-	// for tabular data).
+	// softmax cross-entropy per categorical block, BCE for unit columns (for
+	// tabular data).
 	ReconMixed = "mixed"
 )
 
 // Reduction choices (Config.Reduction).
 const (
 	// ReductionSum sums the reconstruction loss over the features (the Keras VAE
-	// example's "× original_dim"; SPEC §2's default).
+	// example's "× original_dim"; the default).
 	ReductionSum = "sum"
 	// ReductionMean averages it over the features (Keras' bare binary_crossentropy).
 	ReductionMean = "mean"
 )
 
 // Config holds the hyper-parameters of one encoder. The JSON names are the TOML
-// field names of SPEC §2 where it names them.
+// field names of the grids (configs/README.md).
 type Config struct {
 	// LatentDim is the dimension d of the latent space (2).
 	LatentDim int `json:"latent_dim"`
@@ -94,7 +94,7 @@ type Config struct {
 	KL string `json:"kl"`
 	// Reconstruction is "bce" (default), "mse" or "mixed".
 	Reconstruction string `json:"reconstruction"`
-	// Reduction is "sum" (default) or "mean" (SPEC's reconstruction_reduction).
+	// Reduction is "sum" (default) or "mean" (the grid's reconstruction_reduction).
 	Reduction string `json:"reconstruction_reduction"`
 	// EarlyStoppingPatience stops training after this many epochs without a
 	// lower validation loss and keeps the weights of the best epoch; 0 = off.
@@ -106,7 +106,7 @@ type Config struct {
 	Seed int64 `json:"seed"`
 }
 
-// DefaultConfig returns SPEC §2's defaults: the plain VAE, 784-512-2 shaped for
+// DefaultConfig returns the defaults of docs/method.md: the plain VAE, 784-512-2 shaped for
 // whatever input width it is given, 50 epochs, batch 128, Adam lr 1e-3,
 // γ = β = 1, summed binary cross-entropy, closed-form KL.
 func DefaultConfig() Config {

@@ -188,7 +188,7 @@ func TestFloat32MatchesFloat64(t *testing.T) {
 }
 
 // TestKLSampleIsUnbiased checks the one-sample KL against the closed form: the
-// mean over many ε of the sample form equals the closed form (SPEC §2: equal
+// mean over many ε of the sample form equals the closed form (they are equal
 // in expectation), within 4 standard errors.
 func TestKLSampleIsUnbiased(t *testing.T) {
 	const rows, L, draws = 3, 2, 20000

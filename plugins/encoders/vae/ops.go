@@ -492,7 +492,7 @@ func (o *reparamBackOp[T]) Do(in ...gorgonia.Value) (gorgonia.Value, error) {
 // noise ε (r×L) and, for the CL-VAE, the class y_i of each row (a vector of r
 // class indices) and the prior means M (C×L); the VAE's prior is N(0, I).
 //
-// closed (SPEC §2): KL_i = ½ Σ_j (σ_ij² + (μ_ij − M_{y_i j})² − 1 − log σ_ij²).
+// closed form: KL_i = ½ Σ_j (σ_ij² + (μ_ij − M_{y_i j})² − 1 − log σ_ij²).
 // sample: the one-sample estimate of the paper (Norlander & Sopasakis 2019,
 // log q(z|x) − log p(z|y) with z = μ + σ⊙ε), written
 // KL_i = ½ Σ_j ((z_ij − M_{y_i j})² − log σ_ij² − 1): the paper's

@@ -190,7 +190,7 @@ func checkInputs(x []float32, n, d int, labels []int32, nClasses int, blocks []b
 // features say which columns are numeric, categorical or unit; they are
 // needed only for cfg.Reconstruction = "mixed".
 //
-// Loss per batch (SPEC §2): (γ·Σ_i Recon_i + β·Σ_i KL_i)/r over its r rows;
+// Loss per batch (docs/method.md, "Encoders"): (γ·Σ_i Recon_i + β·Σ_i KL_i)/r over its r rows;
 // network x → Hidden ReLU layers → (μ, log σ²); z = μ + σ⊙ε; z → reversed
 // Hidden ReLU layers → x̂. Adam as PyTorch (eps 1e-8), Glorot-uniform weights
 // and zero biases, batches reshuffled every epoch; everything random comes

@@ -150,7 +150,8 @@ func TestMixedReconstruction(t *testing.T) {
 	}
 }
 
-// TestCircleCLVAE reproduces on the digits set what SPEC §8 reports for MNIST:
+// TestCircleCLVAE reproduces on the digits set what a PyTorch rendering of the losses reached on MNIST
+// (docs/method.md, "Reference figures"):
 // the CL-VAE with circle prior means and γ = 0.03 puts each class at its prior
 // mean, and its latent space clusters far better (k-means V-measure) than the
 // plain VAE's.
@@ -571,7 +572,7 @@ func kmeans(x []float64, n, d, k, nInit int, seed int64) []int {
 }
 
 // vMeasure is Rosenberg & Hirschberg's V-measure (β = 1) with natural-log
-// entropies of the contingency table, as SPEC §3 and scikit-learn's
+// entropies of the contingency table, as scikit-learn's
 // homogeneity_completeness_v_measure.
 func vMeasure(truth, pred []int) float64 {
 	n := float64(len(truth))

@@ -1,7 +1,7 @@
 // Command latentbench-detector-cluster-iforest serves the per-cluster
 // isolation forest: one forest per cluster of the fitted points (the harness
 // sends the cluster ids of its best EM-GMM), a point scored by its cluster's
-// forest (SPEC §4).
+// forest (docs/method.md).
 package main
 
 import (

@@ -6,8 +6,8 @@ Run from the repository root (deterministic; takes about three minutes):
     /usr/bin/python3 plugins/detectors/iforest/testdata/gen_golden.py
 
 Needs Debian's /usr/bin/python3 with scikit-learn 1.2.1 and numpy, and the ADBench
-file ../shared/data/adbench-classical/38_thyroid.npz (relative to the repository
-root; override with --adbench DIR).
+file data/adbench/38_thyroid.npz (bundled, relative to the repository root;
+override with --adbench DIR).
 
 For each data set it writes testdata/golden_<name>.json.gz with
     x, n, d                 the fitted points (row-major), as float64
@@ -17,7 +17,7 @@ For each data set it writes testdata/golden_<name>.json.gz with
                             same fitted forest
     n_estimators, max_samples, max_features, bootstrap, random_state, sklearn_version
 For the per-group set also groups / heldout_groups: the scores come from one
-IsolationForest per group id, fitted on that group's rows (SPEC §4 per-cluster IF).
+IsolationForest per group id, fitted on that group's rows (the per-cluster IF of docs/method.md).
 
 The reference forests have REF_TREES = 5000 trees. Isolation forests of 100 trees
 disagree with each other (two scikit-learn seeds: Spearman about 0.93-0.96 on these
@@ -111,7 +111,7 @@ def write(name, obj):
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("--adbench", default="../shared/data/adbench-classical")
+    ap.add_argument("--adbench", default="data/adbench")
     args = ap.parse_args()
     rng = np.random.default_rng(20240601)
 

@@ -7,7 +7,7 @@ Run from the repository root with Debian's interpreter (it has scikit-learn 1.2.
 
 It rewrites plugins/detectors/lof/testdata/golden_<case>.json.gz. The output is deterministic:
 fixed numpy seeds, fixed ADBench rows, gzip with mtime 0. The ADBench sets are read from
-../shared/data/adbench-classical (relative to the repository root; X is stored column-major in
+data/adbench (bundled; relative to the repository root; X is stored column-major in
 the .npz, numpy's loader handles that) and only the rows a test needs are copied into the golden
 file.
 
@@ -38,7 +38,7 @@ from sklearn.neighbors import LocalOutlierFactor
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.abspath(os.path.join(HERE, "..", "..", "..", ".."))
-ADBENCH = os.path.join(ROOT, "..", "shared", "data", "adbench-classical")
+ADBENCH = os.path.join(ROOT, "data", "adbench")
 
 
 def mixture2d(rng, n, comps=10, radius=3.0, scale=0.5):

@@ -7,9 +7,9 @@ Run from anywhere with Debian's interpreter (scikit-learn 1.2.1, numpy 1.24):
 
 It rewrites testdata/golden_*.json.gz next to this script. Deterministic: every
 data set comes from a fixed numpy RandomState seed or from a fixed row subset of
-the ADBench files in ../shared/data/adbench-classical (relative to the repository
+the ADBench files in data/adbench (bundled, relative to the repository
 root; override with --adbench DIR). The ADBench rows actually used are copied into
-the golden file, so `go test` needs neither Python nor the shared data folder.
+the golden file, so `go test` needs neither Python nor the ADBench files.
 
 Each golden file (one per data set) is gzipped JSON with:
   name, n, d, x (train rows, row-major, flattened), n_test, x_test, sklearn_version,
@@ -106,8 +106,7 @@ def adbench(adir, fname, rows, n_train, seed):
 def main():
     ap = argparse.ArgumentParser(description=__doc__,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--adbench", default=os.path.join(REPO, "..", "shared", "data",
-                                                       "adbench-classical"))
+    ap.add_argument("--adbench", default=os.path.join(REPO, "data", "adbench"))
     args = ap.parse_args()
 
     # 2-D Gaussian mixture: 1000 train; held out = 300 from the mixture + 200 uniform
