@@ -22,6 +22,7 @@ import (
 	"github.com/hashicorp/go-plugin"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/stats"
 	"google.golang.org/grpc/status"
 
 	lbv1 "github.com/latentbench/latentbench/proto/latentbench/v1"
@@ -158,10 +159,49 @@ func serve(mk func(hclog.Logger, *stdio) plugin.Plugin, kind string) {
 		HandshakeConfig:  Handshake(),
 		VersionedPlugins: map[int]plugin.PluginSet{ContractVersion: {kind: mk(log, io)}},
 		GRPCServer: func(opts []grpc.ServerOption) *grpc.Server {
-			return grpc.NewServer(append(opts, TransportServerOptions()...)...)
+			opts = append(opts, TransportServerOptions()...)
+			return grpc.NewServer(append(opts, grpc.StatsHandler(&hostWatch{exit: hostGone(log)}))...)
 		},
 		Logger: log,
 	})
+}
+
+// hostGone is what a plugin does when its host's connection is gone: the
+// host has died (or closed the session) and no one will ever call again, so
+// the plugin exits rather than idle forever with ppid 1.
+func hostGone(log hclog.Logger) func() {
+	return func() {
+		log.Info("host connection closed: exiting")
+		os.Exit(0)
+	}
+}
+
+// hostWatch is a gRPC stats handler that counts the server's connections and
+// calls exit when the last one ends. The host opens exactly one connection
+// per plugin process and never reconnects, so a count back to zero means the
+// host has gone.
+type hostWatch struct {
+	mu    sync.Mutex
+	conns int
+	exit  func()
+}
+
+func (w *hostWatch) TagRPC(ctx context.Context, _ *stats.RPCTagInfo) context.Context   { return ctx }
+func (w *hostWatch) HandleRPC(context.Context, stats.RPCStats)                         {}
+func (w *hostWatch) TagConn(ctx context.Context, _ *stats.ConnTagInfo) context.Context { return ctx }
+
+func (w *hostWatch) HandleConn(_ context.Context, s stats.ConnStats) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	switch s.(type) {
+	case *stats.ConnBegin:
+		w.conns++
+	case *stats.ConnEnd:
+		w.conns--
+		if w.conns == 0 {
+			go w.exit()
+		}
+	}
 }
 
 // TransportServerOptions are the gRPC server options of both sides: large flow

@@ -20,9 +20,11 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"os/signal"
 	"path/filepath"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/latentbench/latentbench/harness/cache"
@@ -168,9 +170,11 @@ func cmdPlan(args []string, stdout io.Writer) error {
 	if len(pos) != 1 {
 		return errors.New("usage: latentbench plan CONFIG")
 	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
 	h := host.New()
 	defer h.KillAll()
-	g, _, err := loadGrid(context.Background(), pos[0], h, dirs(pluginDir))
+	g, _, err := loadGrid(ctx, pos[0], h, dirs(pluginDir))
 	if err != nil {
 		return err
 	}

@@ -94,15 +94,14 @@ func prepareRun(ctx context.Context, f *runFlags, h *host.Host, command string) 
 	return &runSetup{g: g, reg: reg, cache: c, outDir: outDir, cells: w}, nil
 }
 
-// exitOnSecondInterrupt makes a second interrupt exit at once (plugins are
-// killed by the deferred KillAll of the first one's unwinding, or die with
-// their stdin pipe).
+// exitOnSecondInterrupt makes a second interrupt exit at once, from plugin
+// discovery on (plugins die with the harness: see harness/host).
 func exitOnSecondInterrupt(ctx context.Context, stop func(), h *host.Host) {
 	go func() {
 		<-ctx.Done()
 		stop()
 		sig := make(chan os.Signal, 1)
-		signal.Notify(sig, os.Interrupt)
+		signal.Notify(sig, os.Interrupt, syscall.SIGTERM)
 		<-sig
 		h.KillAll()
 		os.Exit(130)
@@ -129,6 +128,7 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 	if f.verbose {
 		h.Log = stderr
 	}
+	exitOnSecondInterrupt(ctx, stop, h)
 	command := "latentbench run " + strings.Join(args, " ")
 	s, err := prepareRun(ctx, f, h, command)
 	if err != nil {
@@ -136,7 +136,6 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 	}
 	defer s.cells.Close()
 	fmt.Fprintf(stderr, "%s: %s\n", s.g.Path, s.g.Summary())
-	exitOnSecondInterrupt(ctx, stop, h)
 
 	start := time.Now()
 	res, runErr := runner.Run(ctx, s.g, runner.Options{

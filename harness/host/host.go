@@ -48,7 +48,17 @@ type Session struct {
 	enc    lbv1.EncoderClient
 	det    lbv1.DetectorClient
 	once   sync.Once
+	// cmd is the plugin's process; cancelProc kills its process group
+	// (through cmd.Cancel) unless the process has been reaped already.
+	cmd        *exec.Cmd
+	cancelProc context.CancelFunc
 }
+
+// killGrace is how long Close waits for go-plugin's own shutdown (graceful,
+// then a kill of the plugin process) before it kills the plugin's whole
+// process group: a child of the plugin holding its output pipes would
+// otherwise keep go-plugin waiting for the end of its output forever.
+const killGrace = 3 * time.Second
 
 // Start launches the plugin executable at path and connects to its service.
 // The process is killed when ctx ends or Close is called, whichever is first.
@@ -70,8 +80,10 @@ func (h *Host) Start(ctx context.Context, path string, kind sdk.Kind) (*Session,
 	if timeout == 0 {
 		timeout = 30 * time.Second
 	}
-	cmd := exec.Command(path)
+	procCtx, cancelProc := context.WithCancel(context.Background())
+	cmd := exec.CommandContext(procCtx, path)
 	cmd.Env = pluginEnv()
+	configureProcess(cmd)
 	client := plugin.NewClient(&plugin.ClientConfig{
 		HandshakeConfig:  sdk.Handshake(),
 		VersionedPlugins: map[int]plugin.PluginSet{sdk.ContractVersion: {string(kind): p}},
@@ -84,7 +96,7 @@ func (h *Host) Start(ctx context.Context, path string, kind sdk.Kind) (*Session,
 		StartTimeout:     timeout,
 		GRPCDialOptions:  sdk.TransportDialOptions(),
 	})
-	s := &Session{host: h, name: name, kind: kind, client: client, tail: tail}
+	s := &Session{host: h, name: name, kind: kind, client: client, tail: tail, cmd: cmd, cancelProc: cancelProc}
 	h.mu.Lock()
 	if h.live == nil {
 		h.live = map[*Session]struct{}{}
@@ -114,11 +126,20 @@ func (h *Host) Start(ctx context.Context, path string, kind sdk.Kind) (*Session,
 	return s, nil
 }
 
-// Close kills the plugin process (gracefully first, forcefully after 2 s).
-// It is safe to call more than once.
+// Close kills the plugin process (gracefully first, forcefully after 2 s,
+// and its whole process group after killGrace). It is safe to call more
+// than once.
 func (s *Session) Close() {
 	s.once.Do(func() {
-		s.client.Kill()
+		done := make(chan struct{})
+		go func() { s.client.Kill(); close(done) }()
+		select {
+		case <-done:
+		case <-time.After(killGrace):
+			s.cancelProc()
+			<-done
+		}
+		s.cancelProc()
 		s.host.mu.Lock()
 		delete(s.host.live, s)
 		s.host.mu.Unlock()
@@ -193,6 +214,7 @@ func (s *Session) wrap(op string, err error) error {
 				time.Sleep(10 * time.Millisecond)
 			}
 			time.Sleep(20 * time.Millisecond)
+			err = s.exitNote(err)
 		case codes.Canceled:
 			err = fmt.Errorf("%w (%s)", context.Canceled, st.Message())
 		case codes.DeadlineExceeded:
@@ -200,6 +222,26 @@ func (s *Session) wrap(op string, err error) error {
 		}
 	}
 	return &Error{Plugin: s.name, Op: op, Err: err, Stderr: s.tail.String()}
+}
+
+// exitNote adds how the plugin process ended to err, once it has been
+// reaped: "error reading from server: EOF" alone does not tell a crash from
+// the kernel's out-of-memory killer.
+func (s *Session) exitNote(err error) error {
+	if !s.client.Exited() {
+		return err
+	}
+	// Exited is set under go-plugin's lock after cmd.Wait returned, so
+	// ProcessState is complete here.
+	ps := s.cmd.ProcessState
+	if ps == nil {
+		return err
+	}
+	note := ps.String()
+	if strings.HasSuffix(note, "signal: killed") {
+		note += " (SIGKILL: the kernel's out-of-memory killer, or a kill from outside)"
+	}
+	return fmt.Errorf("%w; plugin process ended: %s", err, note)
 }
 
 // Describe asks the plugin what it is.

@@ -42,7 +42,7 @@ func plugins(tb testing.TB) string {
 			"latentbench-encoder-sink":      plugintest.Module + "/internal/testplugins/sink",
 			"latentbench-detector-fault-ok": plugintest.Module + "/internal/testplugins/fault",
 		})
-		for _, mode := range []string{"exit", "hang", "wrongcount", "nan", "stdout", "panic"} {
+		for _, mode := range []string{"exit", "hang", "wrongcount", "nan", "stdout", "panic", "selfkill"} {
 			plugintest.Link(tb, pluginDir, "latentbench-detector-fault-ok", "latentbench-detector-fault-"+mode)
 		}
 		built = true
@@ -172,6 +172,7 @@ func TestFaults(t *testing.T) {
 		{"nan", 10 * time.Second, host.ErrMalformedOutput, "non-finite value NaN at row 0"},
 		{"panic", 10 * time.Second, nil, "plugin panic: fault plugin panics in Fit"},
 		{"stdout", 10 * time.Second, nil, "hello from a plugin"},
+		{"selfkill", 10 * time.Second, nil, "plugin process ended: signal: killed (SIGKILL: the kernel's out-of-memory killer"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.mode, func(t *testing.T) {

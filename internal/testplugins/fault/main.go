@@ -10,6 +10,8 @@
 //	stdoutlater prints to stdout before the handshake from its second launch
 //	            on (so it describes itself fine, then breaks mid-run)
 //	panic       panics in Fit
+//	selfkill    SIGKILLs itself during Score (as the out-of-memory killer would)
+//	slow        behaves, after sleeping 2 s in Score (to be caught mid-run)
 //	ok          behaves (scores = −distance to the fitted mean)
 package main
 
@@ -47,6 +49,13 @@ func (d detector) Score(ctx context.Context, req *sdk.ScoreRequest) ([]float64, 
 	case "hang":
 		fmt.Fprintln(os.Stderr, "fault plugin: hanging in Score")
 		time.Sleep(time.Hour)
+	case "selfkill":
+		fmt.Fprintln(os.Stderr, "fault plugin: killing itself during Score")
+		p, _ := os.FindProcess(os.Getpid())
+		p.Kill()
+		time.Sleep(time.Hour)
+	case "slow":
+		time.Sleep(2 * time.Second)
 	case "wrongcount":
 		n--
 	}
