@@ -7,6 +7,7 @@
 //	latentbench slurm CONFIG -tasks N       run the grid as a Slurm array job, merged at its end
 //	latentbench plugins                     list installed plugins and their parameters
 //	latentbench cache [prune] [flags]       show the stage cache's size, or prune it
+//	latentbench plugin test NAME|PATH       check a plugin against the contract
 //
 // Plugins are executables named latentbench-encoder-NAME and
 // latentbench-detector-NAME, found in $LATENTBENCH_PLUGIN_PATH and beside this
@@ -59,6 +60,7 @@ usage:
   latentbench cache prune [-cache DIR] [-older-than D] [-max-size SIZE] [-n]
                                         remove entries unused for D (e.g. 30d, 12h) and then the
                                         least recently used beyond SIZE (e.g. 5G); -n only reports
+  latentbench plugin test NAME|PATH     run a plugin through the contract's conformance checks
 
 run flags:
   -j N            cells run at once (default: number of CPUs)
@@ -99,6 +101,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		err = cmdCache(args[1:], stdout)
 	case "rank":
 		return cmdRank(args[1:], stdout, stderr)
+	case "plugin":
+		return cmdPlugin(args[1:], stdout, stderr)
 	case "help", "-h", "-help", "--help":
 		fmt.Fprint(stdout, usage)
 		return 0

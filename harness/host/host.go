@@ -146,6 +146,18 @@ func (s *Session) Close() {
 	})
 }
 
+// Pid returns the plugin's process id, or 0 when it is not known (before the
+// handshake, or once the process has gone).
+func (s *Session) Pid() int {
+	if rc := s.client.ReattachConfig(); rc != nil {
+		return rc.Pid
+	}
+	return 0
+}
+
+// Exited reports whether the plugin process has exited.
+func (s *Session) Exited() bool { return s.client.Exited() }
+
 // KillAll kills every live plugin process.
 func (h *Host) KillAll() {
 	h.mu.Lock()

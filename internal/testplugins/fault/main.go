@@ -12,7 +12,16 @@
 //	panic       panics in Fit
 //	selfkill    SIGKILLs itself during Score (as the out-of-memory killer would)
 //	slow        behaves, after sleeping 2 s in Score (to be caught mid-run)
-//	ok          behaves (scores = −distance to the fitted mean)
+//	inverted    returns scores of the wrong sign (higher = more anomalous)
+//	nondeterministic
+//	            fits a different model at every call, whatever the seed
+//	ignorecancel
+//	            spends about 3 µs of CPU per point in Score without looking at
+//	            its context
+//	ok          behaves (scores = −squared norm of the point)
+//
+// The conformance kit (harness/conformance) must fail each broken mode with
+// its own reason; see cmd/latentbench/plugin_test.go.
 package main
 
 import (
@@ -34,8 +43,11 @@ func (d detector) Describe() sdk.Description {
 }
 
 func (d detector) Fit(ctx context.Context, req *sdk.DetectorFit) ([]byte, error) {
-	if d.mode == "panic" {
+	switch d.mode {
+	case "panic":
 		panic("fault plugin panics in Fit")
+	case "nondeterministic":
+		return fmt.Appendf(nil, "model %d", time.Now().UnixNano()), nil
 	}
 	return []byte("model"), nil
 }
@@ -58,6 +70,15 @@ func (d detector) Score(ctx context.Context, req *sdk.ScoreRequest) ([]float64, 
 		time.Sleep(2 * time.Second)
 	case "wrongcount":
 		n--
+	case "ignorecancel":
+		// About 3 µs of CPU per point, whatever the load, never looking at ctx.
+		acc := 0.0
+		for i := 0; i < n*1000; i++ {
+			acc = acc*0.999 + 1
+		}
+		if acc < 0 {
+			n = 0 // never: keeps the loop from being optimised away
+		}
 	}
 	x := req.X.Float64()
 	scores := make([]float64, n)
@@ -65,8 +86,11 @@ func (d detector) Score(ctx context.Context, req *sdk.ScoreRequest) ([]float64, 
 		for j := 0; j < req.X.Cols; j++ {
 			scores[i] -= x[i*req.X.Cols+j] * x[i*req.X.Cols+j]
 		}
-		if d.mode == "nan" {
+		switch d.mode {
+		case "nan":
 			scores[i] = math.NaN()
+		case "inverted":
+			scores[i] = -scores[i]
 		}
 	}
 	return scores, nil

@@ -110,6 +110,11 @@ func (g *GroupForest) Forest(id int) *Forest {
 // A group id not seen at fit time is an error naming it and its row; so are a
 // length mismatch and a non-finite value.
 func (g *GroupForest) Score(x []float64, n int, groups []int) ([]float64, error) {
+	return g.ScoreContext(context.Background(), x, n, groups)
+}
+
+// ScoreContext is Score that stops early with ctx's error once ctx is done.
+func (g *GroupForest) ScoreContext(ctx context.Context, x []float64, n int, groups []int) ([]float64, error) {
 	if err := checkPoints(x, n, g.d); err != nil {
 		return nil, err
 	}
@@ -128,7 +133,10 @@ func (g *GroupForest) Score(x []float64, n int, groups []int) ([]float64, error)
 		rows := pos[k]
 		buf = gatherRows(buf, x, g.d, rows)
 		sc = slices.Grow(sc[:0], len(rows))[:len(rows)]
-		g.Forest(id).score(sc, buf, len(rows))
+		g.Forest(id).scoreUntil(ctx.Done(), sc, buf, len(rows))
+		if err := ctx.Err(); err != nil {
+			return nil, fmt.Errorf("iforest: score interrupted: %w", err)
+		}
 		for i, r := range rows {
 			out[r] = sc[i]
 		}

@@ -354,7 +354,7 @@ func (f *Forest) Score(x []float64, n int) []float64 {
 // ScoreTo writes the scores of the n points in x into dst[:n] (no allocation
 // beyond the goroutines). It checks the input like Fit does (a non-finite value
 // is an error naming its row and column) and returns ctx's error if ctx is
-// done before scoring starts.
+// done before scoring ends (it is checked between blocks of points).
 func (f *Forest) ScoreTo(ctx context.Context, dst, x []float64, n int) error {
 	if err := checkPoints(x, n, f.d); err != nil {
 		return err
@@ -362,10 +362,10 @@ func (f *Forest) ScoreTo(ctx context.Context, dst, x []float64, n int) error {
 	if len(dst) < n {
 		return fmt.Errorf("iforest: len(dst) = %d < n = %d", len(dst), n)
 	}
+	f.scoreUntil(ctx.Done(), dst[:n], x, n)
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("iforest: score interrupted: %w", err)
 	}
-	f.score(dst[:n], x, n)
 	return nil
 }
 
@@ -373,11 +373,15 @@ func (f *Forest) ScoreTo(ctx context.Context, dst, x []float64, n int) error {
 // shared among at most GOMAXPROCS goroutines; within a block the trees are
 // walked in index order, so every score is summed in the same order whatever
 // the number of goroutines.
-func (f *Forest) score(dst, x []float64, n int) {
+func (f *Forest) score(dst, x []float64, n int) { f.scoreUntil(nil, dst, x, n) }
+
+// scoreUntil is score that stops early, leaving dst incomplete, once done is
+// closed.
+func (f *Forest) scoreUntil(done <-chan struct{}, dst, x []float64, n int) {
 	nBlocks := (n + scoreBlock - 1) / scoreBlock
 	workers := min(runtime.GOMAXPROCS(0), nBlocks)
 	if workers <= 1 {
-		for b := 0; b < nBlocks; b++ {
+		for b := 0; b < nBlocks && !closed(done); b++ {
 			f.scoreBlock(dst, x, b*scoreBlock, min(n, (b+1)*scoreBlock))
 		}
 		return
@@ -390,7 +394,7 @@ func (f *Forest) score(dst, x []float64, n int) {
 			defer wg.Done()
 			for {
 				b := int(next.Add(1) - 1)
-				if b >= nBlocks {
+				if b >= nBlocks || closed(done) {
 					return
 				}
 				f.scoreBlock(dst, x, b*scoreBlock, min(n, (b+1)*scoreBlock))
@@ -398,6 +402,16 @@ func (f *Forest) score(dst, x []float64, n int) {
 		}()
 	}
 	wg.Wait()
+}
+
+// closed reports whether done is closed (never, for a nil channel).
+func closed(done <-chan struct{}) bool {
+	select {
+	case <-done:
+		return true
+	default:
+		return false
+	}
 }
 
 // gt is x > y as 0 or 1 (compiled to a flag set, not a branch).

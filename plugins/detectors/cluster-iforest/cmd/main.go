@@ -59,7 +59,7 @@ func (detector) Score(ctx context.Context, req *sdk.ScoreRequest) ([]float64, er
 	if req.X.Cols != f.Dim() {
 		return nil, fmt.Errorf("%w: model fitted on %d features, got %d", sdk.ErrInvalidInput, f.Dim(), req.X.Cols)
 	}
-	return f.Score(req.X.Float64(), req.X.Rows, g)
+	return f.ScoreContext(ctx, req.X.Float64(), req.X.Rows, g)
 }
 
 func main() { sdk.ServeDetector(detector{}) }

@@ -3,6 +3,7 @@ package main
 
 import (
 	"context"
+	"fmt"
 
 	"github.com/latentbench/latentbench/plugins/encoders/pca"
 	"github.com/latentbench/latentbench/sdk"
@@ -24,7 +25,8 @@ func (encoder) Describe() sdk.Description {
 func (encoder) Fit(ctx context.Context, req *sdk.EncoderFit, progress func(sdk.Progress)) ([]byte, error) {
 	m, err := pca.Fit(req.X.Float64(), req.X.Rows, req.X.Cols, req.Params.Int("latent_dim"))
 	if err != nil {
-		return nil, err
+		// pca.Fit fails only on its input: the shape, the values or latent_dim.
+		return nil, fmt.Errorf("%w: %w", sdk.ErrInvalidInput, err)
 	}
 	sdk.Logger(ctx).Info("fitted", "rows", req.X.Rows, "cols", req.X.Cols, "variances", m.Variances)
 	return m.MarshalBinary()
