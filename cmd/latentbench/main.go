@@ -93,6 +93,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		err = cmdReport(args[1:], stdout)
 	case "merge":
 		return cmdMerge(args[1:], stdout, stderr)
+	case "slurm":
+		return cmdSlurm(args[1:], stdout, stderr)
 	case "plugins":
 		err = cmdPlugins(args[1:], stdout)
 	case "compare":
