@@ -7,7 +7,7 @@
 //	latentbench slurm CONFIG -tasks N       run the grid as a Slurm array job, merged at its end
 //	latentbench plugins                     list installed plugins and their parameters
 //	latentbench cache [prune] [flags]       show the stage cache's size, or prune it
-//	latentbench plugin test NAME|PATH       check a plugin against the contract
+//	latentbench plugin test|new ...         check a plugin against the contract, or scaffold one
 //
 // Plugins are executables named latentbench-encoder-NAME and
 // latentbench-detector-NAME, found in $LATENTBENCH_PLUGIN_PATH and beside this
@@ -61,6 +61,8 @@ usage:
                                         remove entries unused for D (e.g. 30d, 12h) and then the
                                         least recently used beyond SIZE (e.g. 5G); -n only reports
   latentbench plugin test NAME|PATH     run a plugin through the contract's conformance checks
+  latentbench plugin new NAME -kind detector|encoder -lang go
+                                        write a working plugin skeleton (latentbench plugin help)
 
 run flags:
   -j N            cells run at once (default: number of CPUs)

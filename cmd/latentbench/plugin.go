@@ -9,12 +9,14 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"sort"
 	"strings"
 	"syscall"
 	"time"
 
 	"github.com/latentbench/latentbench/harness/conformance"
 	"github.com/latentbench/latentbench/harness/host"
+	"github.com/latentbench/latentbench/internal/scaffold"
 	"github.com/latentbench/latentbench/sdk"
 )
 
@@ -22,6 +24,9 @@ const pluginUsage = `usage:
   latentbench plugin test NAME|PATH... [-plugins DIR] [-timeout D] [-v]
         run each plugin through the contract's conformance checks, one line per check;
         the exit status is 1 if any check fails (docs/plugin-test.md explains each check)
+  latentbench plugin new NAME -kind detector|encoder -lang go [-dir DIR] [-module PATH] [-checkout DIR]
+        write a working plugin skeleton to DIR/NAME (DIR defaults to .): a trivial documented
+        algorithm that passes plugin test, and a README saying how to build, install, test and use it
 `
 
 // cmdPlugin runs the plugin authors' subcommands.
@@ -33,6 +38,8 @@ func cmdPlugin(args []string, stdout, stderr io.Writer) int {
 	switch args[0] {
 	case "test":
 		return cmdPluginTest(args[1:], stdout, stderr)
+	case "new":
+		return cmdPluginNew(args[1:], stdout, stderr)
 	case "help", "-h", "-help", "--help":
 		fmt.Fprint(stdout, pluginUsage)
 		return 0
@@ -116,4 +123,61 @@ func findPlugin(arg string, extra []string) ([]string, error) {
 			" in $LATENTBENCH_PLUGIN_PATH, -plugins and beside latentbench; or give a path)")
 	}
 	return found, nil
+}
+
+func cmdPluginNew(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("plugin new", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	kind := fs.String("kind", "", "detector or encoder")
+	lang := fs.String("lang", "go", "go")
+	dir := fs.String("dir", ".", "directory in which to create NAME/")
+	module := fs.String("module", "", "Go module path (default example.com/latentbench-KIND-NAME)")
+	checkout := fs.String("checkout", "", "the latentbench clone to build against (default: the one this executable was built in, or the current directory's)")
+	pos, err := parse(fs, args)
+	if err != nil {
+		return 2
+	}
+	if len(pos) != 1 {
+		fmt.Fprint(stderr, pluginUsage)
+		return 2
+	}
+	if *checkout == "" {
+		*checkout = defaultCheckout()
+	}
+	if *checkout == "" {
+		fmt.Fprintln(stderr, "latentbench plugin new: cannot find a latentbench clone; pass -checkout DIR "+
+			"(latentbench is not published on a module proxy, so a plugin builds against a local clone)")
+		return 1
+	}
+	target := filepath.Join(*dir, pos[0])
+	files, err := scaffold.Write(scaffold.Options{Name: pos[0], Kind: *kind, Lang: *lang, Dir: target,
+		GoModule: *module, Checkout: *checkout})
+	if err != nil {
+		fmt.Fprintf(stderr, "latentbench plugin new: %v\n", err)
+		return 1
+	}
+	sort.Strings(files)
+	fmt.Fprintf(stdout, "wrote %s: %s\nnext: see %s\n", target, strings.Join(files, ", "), filepath.Join(target, "README.md"))
+	return 0
+}
+
+// defaultCheckout finds the latentbench clone this executable lives in (bin/
+// of a clone, as make build leaves it), or the current directory's.
+func defaultCheckout() string {
+	var starts []string
+	if exe, err := os.Executable(); err == nil {
+		if real, err := filepath.EvalSymlinks(exe); err == nil {
+			exe = real
+		}
+		starts = append(starts, filepath.Dir(exe))
+	}
+	if wd, err := os.Getwd(); err == nil {
+		starts = append(starts, wd)
+	}
+	for _, s := range starts {
+		if dir, ok := scaffold.FindCheckout(s); ok {
+			return dir
+		}
+	}
+	return ""
 }
