@@ -130,6 +130,9 @@ func TestPluginNew(t *testing.T) {
 		// cache and the go.sum written from the checkout suffice).
 		runIn(t, dir, nil, "go", "mod", "tidy")
 		runIn(t, dir, nil, "go", "build", "-o", exe, ".")
+		if p.lang == "go" {
+			runIn(t, dir, nil, "go", "test", "-count=1", ".")
+		}
 		must(t, os.Rename(filepath.Join(dir, exe), filepath.Join(installed, exe)))
 		out := runIn(t, work, nil, cli, "plugin", "test", filepath.Join(installed, exe))
 		if strings.Contains(out, "\nFAIL ") {

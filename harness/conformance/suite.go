@@ -261,6 +261,9 @@ func (s *suite) explain(ctx context.Context, c Client, op string, err error) err
 		err = he.Err
 	}
 	code := status.Code(err)
+	if errors.Is(err, sdk.ErrInvalidInput) {
+		code = codes.InvalidArgument
+	}
 	withStderr := func(msg string) string {
 		if stderr != "" {
 			msg += " (last stderr line: " + stderr + ")"

@@ -73,7 +73,8 @@ func Write(o Options) ([]string, error) {
 	var files map[string]string // output name → template
 	switch o.Lang {
 	case "go":
-		files = map[string]string{"go.mod": "go/go.mod.tmpl", "README.md": "go/README.md.tmpl", "main.go": "go/" + o.Kind + ".go.tmpl"}
+		files = map[string]string{"go.mod": "go/go.mod.tmpl", "README.md": "go/README.md.tmpl",
+			"main.go": "go/" + o.Kind + ".go.tmpl", "main_test.go": "go/main_test.go.tmpl"}
 	default:
 		return nil, fmt.Errorf("-lang %q: want go", o.Lang)
 	}
