@@ -5,7 +5,6 @@ import (
 	"math"
 	"math/rand"
 
-	"github.com/pkg/errors"
 	"gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 )
@@ -153,28 +152,28 @@ func buildGraph[T float](s *netSpec, p *netParams[T], rows int, withGrad bool) (
 	var err error
 	for i := 0; i < p.nEnc; i++ {
 		if h, err = lin(h, i, true, i > 0); err != nil {
-			return nil, errors.Wrapf(err, "encoder layer %d", i)
+			return nil, fmt.Errorf("encoder layer %d: %w", i, err)
 		}
 	}
 	muLv, err := lin(h, p.nEnc, false, p.nEnc > 0)
 	if err != nil {
-		return nil, errors.Wrap(err, "latent head")
+		return nil, fmt.Errorf("latent head: %w", err)
 	}
 	z, err := gorgonia.ApplyOp(newReparamOp[T](), muLv, eps)
 	if err != nil {
-		return nil, errors.Wrap(err, "reparameterisation")
+		return nil, fmt.Errorf("reparameterisation: %w", err)
 	}
 	h = z
 	last := len(p.layers) - 1
 	for i := p.nEnc + 1; i <= last; i++ {
 		if h, err = lin(h, i, i < last, true); err != nil {
-			return nil, errors.Wrapf(err, "decoder layer %d", i)
+			return nil, fmt.Errorf("decoder layer %d: %w", i, err)
 		}
 	}
 	G.recon = newReconOp[T](s.blocks, s.gamma, s.scale)
 	rec, err := gorgonia.ApplyOp(G.recon, h, x)
 	if err != nil {
-		return nil, errors.Wrap(err, "reconstruction loss")
+		return nil, fmt.Errorf("reconstruction loss: %w", err)
 	}
 	G.kl = newKLOp[T](s.sample, s.beta, s.nClasses > 0, s.learnedMeans)
 	klArgs := gorgonia.Nodes{muLv, eps}
@@ -190,15 +189,15 @@ func buildGraph[T float](s *netSpec, p *netParams[T], rows int, withGrad bool) (
 	}
 	kl, err := gorgonia.ApplyOp(G.kl, klArgs...)
 	if err != nil {
-		return nil, errors.Wrap(err, "KL term")
+		return nil, fmt.Errorf("KL term: %w", err)
 	}
 	cost, err := gorgonia.Add(rec, kl)
 	if err != nil {
-		return nil, errors.Wrap(err, "loss")
+		return nil, fmt.Errorf("loss: %w", err)
 	}
 	if withGrad {
 		if G.grads, err = gorgonia.Grad(cost, wrt...); err != nil {
-			return nil, errors.Wrap(err, "symbolic differentiation")
+			return nil, fmt.Errorf("symbolic differentiation: %w", err)
 		}
 	}
 	G.vm = gorgonia.NewTapeMachine(g)
@@ -218,7 +217,7 @@ func (G *graph[T]) lastSums() (recon, kl float64) { return G.recon.lastSum, G.kl
 func (G *graph[T]) grad(i int) ([]T, error) {
 	v := G.grads[i].Value()
 	if v == nil {
-		return nil, errors.Errorf("gradient %d has no value", i)
+		return nil, fmt.Errorf("gradient %d has no value", i)
 	}
 	d, _, err := dense[T](v, "gradient")
 	return d, err

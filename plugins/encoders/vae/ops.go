@@ -23,7 +23,6 @@ import (
 	"unsafe"
 
 	"github.com/chewxy/hm"
-	"github.com/pkg/errors"
 	"gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 )
@@ -88,10 +87,10 @@ func (s *scalarBuf[T]) set(x T) gorgonia.Value {
 func dense[T float](v gorgonia.Value, what string) ([]T, tensor.Shape, error) {
 	t, ok := v.(*tensor.Dense)
 	if !ok {
-		return nil, nil, errors.Errorf("%s: expected *tensor.Dense, got %T", what, v)
+		return nil, nil, fmt.Errorf("%s: expected *tensor.Dense, got %T", what, v)
 	}
 	if t.Dtype() != dtypeOf[T]() || !t.IsNativelyAccessible() {
-		return nil, nil, errors.Errorf("%s: expected %v data, got %v", what, dtypeOf[T](), t.Dtype())
+		return nil, nil, fmt.Errorf("%s: expected %v data, got %v", what, dtypeOf[T](), t.Dtype())
 	}
 	// Float32s/Float64s view the backing array without the allocation of
 	// Data(); the dtype check above makes the conversion exact.
@@ -113,7 +112,7 @@ func matrix[T float](v gorgonia.Value, what string) ([]T, int, int, error) {
 		return nil, 0, 0, err
 	}
 	if len(s) != 2 {
-		return nil, 0, 0, errors.Errorf("%s: expected a matrix, got shape %v", what, s)
+		return nil, 0, 0, fmt.Errorf("%s: expected a matrix, got shape %v", what, s)
 	}
 	return d, s[0], s[1], nil
 }
@@ -139,7 +138,7 @@ func scalarOf(v gorgonia.Value) (float64, error) {
 			}
 		}
 	}
-	return 0, errors.Errorf("expected a scalar gradient, got %T", v)
+	return 0, fmt.Errorf("expected a scalar gradient, got %T", v)
 }
 
 func shapes(in []gorgonia.DimSizer) ([]tensor.Shape, error) {
@@ -186,7 +185,7 @@ func (o *linearOp[T]) InferShape(in ...gorgonia.DimSizer) (tensor.Shape, error) 
 		return nil, err
 	}
 	if len(s) != 3 || len(s[0]) != 2 || len(s[1]) != 2 || s[0][1] != s[1][0] {
-		return nil, errors.Errorf("%s: bad input shapes %v", o.name, s)
+		return nil, fmt.Errorf("%s: bad input shapes %v", o.name, s)
 	}
 	return tensor.Shape{s[0][0], s[1][1]}, nil
 }
@@ -204,7 +203,7 @@ func (o *linearOp[T]) Do(in ...gorgonia.Value) (gorgonia.Value, error) {
 		return nil, err
 	}
 	if k != k2 || len(b) != n {
-		return nil, errors.Errorf("%s: shapes x %dx%d, W %dx%d, b %d", o.name, r, k, k2, n, len(b))
+		return nil, fmt.Errorf("%s: shapes x %dx%d, W %dx%d, b %d", o.name, r, k, k2, n, len(b))
 	}
 	t, y := o.out.get(r, n)
 	gemm(false, false, r, n, k, 1, x, k, w, n, 0, y, n)
@@ -284,7 +283,7 @@ func (o *reluBackOp[T]) Do(in ...gorgonia.Value) (gorgonia.Value, error) {
 		return nil, err
 	}
 	if len(dy) != len(y) {
-		return nil, errors.Errorf("%s: y has %d values, dy %d", o.name, len(y), len(dy))
+		return nil, fmt.Errorf("%s: y has %d values, dy %d", o.name, len(y), len(dy))
 	}
 	t, out := o.out.get(r, c)
 	parallelRange(len(y), chunkRows*c, func(lo, hi int) {
@@ -332,11 +331,11 @@ func (o *gemmOp[T]) InferShape(in ...gorgonia.DimSizer) (tensor.Shape, error) {
 		return nil, err
 	}
 	if len(s) != 2 || len(s[0]) != 2 || len(s[1]) != 2 {
-		return nil, errors.Errorf("%s: bad input shapes %v", o.name, s)
+		return nil, fmt.Errorf("%s: bad input shapes %v", o.name, s)
 	}
 	m, n, k, k2 := o.dims(s[0][0], s[0][1], s[1][0], s[1][1])
 	if k != k2 {
-		return nil, errors.Errorf("%s: inner dimensions %d and %d differ", o.name, k, k2)
+		return nil, fmt.Errorf("%s: inner dimensions %d and %d differ", o.name, k, k2)
 	}
 	return tensor.Shape{m, n}, nil
 }
@@ -351,7 +350,7 @@ func (o *gemmOp[T]) Do(in ...gorgonia.Value) (gorgonia.Value, error) {
 	}
 	m, n, k, k2 := o.dims(ar, ac, br, bc)
 	if k != k2 {
-		return nil, errors.Errorf("%s: inner dimensions %d and %d differ", o.name, k, k2)
+		return nil, fmt.Errorf("%s: inner dimensions %d and %d differ", o.name, k, k2)
 	}
 	t, c := o.out.get(m, n)
 	gemm(o.tA, o.tB, m, n, k, 1, a, ac, b, bc, 0, c, n)
@@ -430,7 +429,7 @@ func (o *reparamOp[T]) Do(in ...gorgonia.Value) (gorgonia.Value, error) {
 		return nil, err
 	}
 	if r2 != r || c != 2*l {
-		return nil, errors.Errorf("Reparam: h is %dx%d, eps %dx%d", r, c, r2, l)
+		return nil, fmt.Errorf("Reparam: h is %dx%d, eps %dx%d", r, c, r2, l)
 	}
 	t, z := o.out.get(r, l)
 	for i := 0; i < r; i++ {
@@ -544,7 +543,7 @@ func readKL[T float](in []gorgonia.Value) (k klInputs[T], err error) {
 		return
 	}
 	if r2 != k.r || c != 2*k.l {
-		err = errors.Errorf("KL: h is %dx%d, eps %dx%d", k.r, c, r2, k.l)
+		err = fmt.Errorf("KL: h is %dx%d, eps %dx%d", k.r, c, r2, k.l)
 		return
 	}
 	if len(in) >= 4 {
@@ -556,12 +555,12 @@ func readKL[T float](in []gorgonia.Value) (k klInputs[T], err error) {
 			return
 		}
 		if len(k.y) != k.r || l2 != k.l {
-			err = errors.Errorf("KL: %d labels for %d rows, means %dx%d for latent %d", len(k.y), k.r, nc, l2, k.l)
+			err = fmt.Errorf("KL: %d labels for %d rows, means %dx%d for latent %d", len(k.y), k.r, nc, l2, k.l)
 			return
 		}
 		for _, v := range k.y {
 			if v < 0 || int(v) >= nc {
-				err = errors.Errorf("KL: class %v out of range [0, %d)", v, nc)
+				err = fmt.Errorf("KL: class %v out of range [0, %d)", v, nc)
 				return
 			}
 		}
@@ -579,7 +578,7 @@ func (k *klInputs[T]) prior(i, j int) T {
 
 func (o *klOp[T]) Do(in ...gorgonia.Value) (gorgonia.Value, error) {
 	if len(in) != o.Arity() {
-		return nil, errors.Errorf("%s: expected %d inputs, got %d", o.name, o.Arity(), len(in))
+		return nil, fmt.Errorf("%s: expected %d inputs, got %d", o.name, o.Arity(), len(in))
 	}
 	k, err := readKL[T](in)
 	if err != nil {
@@ -656,7 +655,7 @@ func (o *klBackOp[T]) InferShape(in ...gorgonia.DimSizer) (tensor.Shape, error) 
 }
 func (o *klBackOp[T]) Do(in ...gorgonia.Value) (gorgonia.Value, error) {
 	if len(in) != o.Arity() {
-		return nil, errors.Errorf("%s: expected %d inputs, got %d", o.name, o.Arity(), len(in))
+		return nil, fmt.Errorf("%s: expected %d inputs, got %d", o.name, o.Arity(), len(in))
 	}
 	k, err := readKL[T](in[:len(in)-1])
 	if err != nil {
@@ -664,7 +663,7 @@ func (o *klBackOp[T]) Do(in ...gorgonia.Value) (gorgonia.Value, error) {
 	}
 	g, err := scalarOf(in[len(in)-1])
 	if err != nil {
-		return nil, errors.Wrap(err, o.name)
+		return nil, fmt.Errorf("%s: %w", o.name, err)
 	}
 	s := T(g * o.fwd.beta / float64(k.r))
 	c := 2 * k.l
@@ -775,7 +774,7 @@ func reconInputs[T float](in []gorgonia.Value) (l, x []T, r, d int, err error) {
 		return
 	}
 	if r2 != r || d2 != d || r == 0 {
-		err = errors.Errorf("Recon: logits %dx%d, x %dx%d", r, d, r2, d2)
+		err = fmt.Errorf("Recon: logits %dx%d, x %dx%d", r, d, r2, d2)
 	}
 	return
 }
@@ -894,7 +893,7 @@ func (o *reconBackOp[T]) Do(in ...gorgonia.Value) (gorgonia.Value, error) {
 	}
 	g, err := scalarOf(in[2])
 	if err != nil {
-		return nil, errors.Wrap(err, o.name)
+		return nil, fmt.Errorf("%s: %w", o.name, err)
 	}
 	s := T(g * o.fwd.gamma * o.fwd.scale / float64(r))
 	t, out := o.out.get(r, d)
