@@ -48,11 +48,11 @@ func pluginBoundary(e *env) (*Row, error) {
 		return nil, err
 	}
 	defer s.Close()
-	if _, err := s.Encode(e.ctx, nil, x, sdk.Params{}); err != nil { // warm up
+	if _, err := s.Encoder().Encode(e.ctx, &sdk.EncodeRequest{X: x, Params: sdk.Params{}}); err != nil { // warm up
 		return nil, err
 	}
 	gs, err := best(e.repeat+2, func() error {
-		_, err := s.Encode(e.ctx, nil, x, sdk.Params{})
+		_, err := s.Encoder().Encode(e.ctx, &sdk.EncodeRequest{X: x, Params: sdk.Params{}})
 		return err
 	})
 	if err != nil {

@@ -1,117 +1,13 @@
 package sdk
 
 import (
+	"context"
 	"errors"
-	"io"
+	"fmt"
 	"reflect"
 	"strings"
 	"testing"
-
-	lbv1 "github.com/latentbench/latentbench/proto/latentbench/v1"
 )
-
-// pipe is an in-memory frame stream.
-type pipe struct{ frames []*lbv1.Frame }
-
-func (p *pipe) Send(f *lbv1.Frame) error {
-	// Copy the chunk: senders reuse their buffers.
-	if c, ok := f.Kind.(*lbv1.Frame_Chunk); ok {
-		f = &lbv1.Frame{Kind: &lbv1.Frame_Chunk{Chunk: append([]byte(nil), c.Chunk...)}}
-	}
-	p.frames = append(p.frames, f)
-	return nil
-}
-
-func (p *pipe) Recv() (*lbv1.Frame, error) {
-	if len(p.frames) == 0 {
-		return nil, io.EOF
-	}
-	f := p.frames[0]
-	p.frames = p.frames[1:]
-	return f, nil
-}
-
-func TestArraysRoundTripInChunks(t *testing.T) {
-	n := ChunkSize/4 + 1000 // more than one chunk of float32
-	f32 := make([]float32, n)
-	for i := range f32 {
-		f32[i] = float32(i) * 0.5
-	}
-	f64 := []float64{1.5, -2, 3e300}
-	i32 := []int32{-1, 0, 7}
-	blob := []byte("model bytes")
-	p := &pipe{}
-	must := func(err error) {
-		if err != nil {
-			t.Fatal(err)
-		}
-	}
-	must(p.Send(&lbv1.Frame{Kind: &lbv1.Frame_Call{Call: &lbv1.Call{Seed: 3}}}))
-	must(SendArray(p, "x", MatrixArray(NewMatrix32(n/4, 4, f32[:n/4*4]))))
-	must(SendArray(p, "s", Float64s(f64)))
-	must(SendArray(p, "g", Int32s(i32)))
-	must(SendArray(p, "m", Bytes(blob)))
-	must(SendArray(p, "empty", Float64s(nil)))
-	chunks := 0
-	for _, f := range p.frames {
-		if c, ok := f.Kind.(*lbv1.Frame_Chunk); ok {
-			chunks++
-			if len(c.Chunk) > ChunkSize {
-				t.Fatalf("chunk of %d bytes exceeds ChunkSize", len(c.Chunk))
-			}
-		}
-	}
-	if chunks < 2 {
-		t.Errorf("large array sent in %d chunks", chunks)
-	}
-	var progress []*lbv1.Progress
-	msg, err := ReceiveMessage(p, func(pr *lbv1.Progress) { progress = append(progress, pr) })
-	must(err)
-	if msg.Call.GetSeed() != 3 {
-		t.Errorf("call seed %d", msg.Call.GetSeed())
-	}
-	x, _ := msg.Arrays["x"].Matrix()
-	if x.Rows != n/4 || x.Cols != 4 || !reflect.DeepEqual(x.F32, f32[:n/4*4]) {
-		t.Error("float32 matrix changed in transit")
-	}
-	if s, _ := msg.Arrays["s"].Float64Column(); !reflect.DeepEqual(s, f64) {
-		t.Errorf("float64 column: %v", s)
-	}
-	if g, _ := msg.Arrays["g"].Int32Column(); !reflect.DeepEqual(g, i32) {
-		t.Errorf("int32 column: %v", g)
-	}
-	if b, _ := msg.Arrays["m"].RawBytes(); string(b) != string(blob) {
-		t.Errorf("bytes: %q", b)
-	}
-	if e, _ := msg.Arrays["empty"].Float64Column(); len(e) != 0 {
-		t.Errorf("empty array: %v", e)
-	}
-}
-
-func TestMalformedStreams(t *testing.T) {
-	hdr := func(name string, rows, cols int64, dt lbv1.DType) *lbv1.Frame {
-		return &lbv1.Frame{Kind: &lbv1.Frame_Header{Header: &lbv1.ArrayHeader{Name: name, Rows: rows, Cols: cols, Dtype: dt}}}
-	}
-	chunk := func(n int) *lbv1.Frame { return &lbv1.Frame{Kind: &lbv1.Frame_Chunk{Chunk: make([]byte, n)}} }
-	call := &lbv1.Frame{Kind: &lbv1.Frame_Call{Call: &lbv1.Call{}}}
-	cases := map[string][]*lbv1.Frame{
-		"chunk before header": {chunk(4)},
-		"overflow":            {hdr("x", 1, 1, lbv1.DType_DTYPE_FLOAT32), chunk(8)},
-		"short":               {hdr("x", 2, 1, lbv1.DType_DTYPE_FLOAT64), chunk(8)},
-		"duplicate":           {hdr("x", 1, 1, lbv1.DType_DTYPE_INT32), chunk(4), hdr("x", 1, 1, lbv1.DType_DTYPE_INT32), chunk(4)},
-		"bad dtype":           {hdr("x", 1, 1, lbv1.DType_DTYPE_UNSPECIFIED)},
-		"negative shape":      {hdr("x", -1, 1, lbv1.DType_DTYPE_FLOAT32)},
-		"huge":                {hdr("x", 1<<40, 1<<20, lbv1.DType_DTYPE_FLOAT64)},
-		"two calls":           {call, call},
-		"empty frame":         {{}},
-	}
-	for name, frames := range cases {
-		_, err := ReceiveMessage(&pipe{frames: frames}, nil)
-		if !errors.Is(err, ErrMalformed) {
-			t.Errorf("%s: got %v, want ErrMalformed", name, err)
-		}
-	}
-}
 
 func testDesc() *Description {
 	return &Description{Kind: KindDetector, Name: "d", Version: "1", Params: []ParamSpec{
@@ -151,37 +47,6 @@ func TestResolve(t *testing.T) {
 	}
 }
 
-func TestDescriptionWireRoundTrip(t *testing.T) {
-	d := testDesc()
-	d.NeedsLabels = true
-	d.ContractVersion = ContractVersion
-	w, err := ToWireDescription(d)
-	if err != nil {
-		t.Fatal(err)
-	}
-	back, err := FromWireDescription(w)
-	if err != nil {
-		t.Fatal(err)
-	}
-	want, _ := d.Resolve(nil)
-	got, _ := back.Resolve(nil)
-	if !reflect.DeepEqual(want, got) || back.Name != "d" || !back.NeedsLabels || back.Kind != KindDetector {
-		t.Errorf("round trip: %+v\n%v\n%v", back, got, want)
-	}
-	params, err := ToWireParams(got)
-	if err != nil {
-		t.Fatal(err)
-	}
-	raw, err := FromWireParams(params)
-	if err != nil {
-		t.Fatal(err)
-	}
-	again, err := back.Resolve(raw)
-	if err != nil || !reflect.DeepEqual(again, got) {
-		t.Errorf("params round trip: %v %v", again, err)
-	}
-}
-
 func TestMatrixCheck(t *testing.T) {
 	nan := []float64{1, 2, 3, 0}
 	nan[3] = nan[3] / nan[3]
@@ -193,5 +58,24 @@ func TestMatrixCheck(t *testing.T) {
 	}
 	if err := NewMatrix32(2, 2, []float32{1, 2, 3, 4}).Check(); err != nil {
 		t.Error(err)
+	}
+}
+
+func TestInvalid(t *testing.T) {
+	bad := errors.New("n = 0 points")
+	if err := Invalid(bad); !errors.Is(err, ErrInvalidInput) || !errors.Is(err, bad) || err.Error() != "invalid input: n = 0 points" {
+		t.Errorf("Invalid(bad) = %v", err)
+	}
+	for _, ctxErr := range []error{context.Canceled, context.DeadlineExceeded} {
+		err := fmt.Errorf("fit interrupted: %w", ctxErr)
+		if got := Invalid(err); got != err {
+			t.Errorf("Invalid(%v) = %v, want it unchanged", err, got)
+		}
+	}
+	if Invalid(nil) != nil {
+		t.Error("Invalid(nil) is not nil")
+	}
+	if err := Invalidf("got %d features: %w", 3, bad); !errors.Is(err, ErrInvalidInput) || !errors.Is(err, bad) {
+		t.Errorf("Invalidf = %v", err)
 	}
 }

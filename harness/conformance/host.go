@@ -30,23 +30,24 @@ func (l HostLauncher) Launch(ctx context.Context, path string, kind sdk.Kind) (C
 // hostClient adapts a host session to Client.
 type hostClient struct{ s *host.Session }
 
-func (c hostClient) Describe(ctx context.Context) (*sdk.Description, error) { return c.s.Describe(ctx) }
+func (c hostClient) Describe(context.Context) (*sdk.Description, error) {
+	return c.s.Description(), nil
+}
 
 func (c hostClient) FitEncoder(ctx context.Context, req *sdk.EncoderFit) ([]byte, error) {
-	return c.s.FitEncoder(ctx, host.EncoderFit{X: req.X, Labels: req.Labels, NumClasses: req.NumClasses,
-		Features: req.Features, Params: req.Params, Seed: req.Seed}, nil)
+	return c.s.Encoder().Fit(ctx, req, nil)
 }
 
 func (c hostClient) Encode(ctx context.Context, req *sdk.EncodeRequest) (sdk.Matrix, error) {
-	return c.s.Encode(ctx, req.Model, req.X, req.Params)
+	return c.s.Encoder().Encode(ctx, req)
 }
 
 func (c hostClient) FitDetector(ctx context.Context, req *sdk.DetectorFit) ([]byte, error) {
-	return c.s.FitDetector(ctx, req.X, req.Groups, req.Params, req.Seed)
+	return c.s.Detector().Fit(ctx, req)
 }
 
 func (c hostClient) Score(ctx context.Context, req *sdk.ScoreRequest) ([]float64, error) {
-	return c.s.Score(ctx, req.Model, req.X, req.Groups, req.Params)
+	return c.s.Detector().Score(ctx, req)
 }
 
 func (c hostClient) Pid() int     { return c.s.Pid() }

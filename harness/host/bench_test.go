@@ -25,7 +25,7 @@ func BenchmarkPluginBoundary(b *testing.B) {
 	b.SetBytes(4 * (benchRows*benchCols + benchRows*2))
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		if _, err := s.Encode(ctx, nil, x, sdk.Params{}); err != nil {
+		if _, err := s.Encoder().Encode(ctx, &sdk.EncodeRequest{X: x, Params: sdk.Params{}}); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -17,9 +17,11 @@ import (
 
 	"github.com/hashicorp/go-hclog"
 	"github.com/hashicorp/go-plugin"
+	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 
+	"github.com/latentbench/latentbench/internal/wire"
 	lbv1 "github.com/latentbench/latentbench/proto/latentbench/v1"
 	"github.com/latentbench/latentbench/sdk"
 )
@@ -47,6 +49,7 @@ type Session struct {
 	tail   *Tail
 	enc    lbv1.EncoderClient
 	det    lbv1.DetectorClient
+	desc   *sdk.Description
 	once   sync.Once
 	// cmd is the plugin's process; cancelProc kills its process group
 	// (through cmd.Cancel) unless the process has been reaped already.
@@ -60,8 +63,9 @@ type Session struct {
 // otherwise keep go-plugin waiting for the end of its output forever.
 const killGrace = 3 * time.Second
 
-// Start launches the plugin executable at path and connects to its service.
-// The process is killed when ctx ends or Close is called, whichever is first.
+// Start launches the plugin executable at path, connects to its service and
+// asks it to describe itself. The process is killed when ctx ends or Close is
+// called, whichever is first.
 func (h *Host) Start(ctx context.Context, path string, kind sdk.Kind) (*Session, error) {
 	tail := NewTail(40)
 	var logOut io.Writer = tail
@@ -72,9 +76,9 @@ func (h *Host) Start(ctx context.Context, path string, kind sdk.Kind) (*Session,
 	logger := hclog.New(&hclog.LoggerOptions{
 		Name: name, Output: logOut, Level: hclog.Info, DisableTime: true,
 	})
-	var p plugin.Plugin = &sdk.EncoderPlugin{}
+	p := &wire.Plugin{NewClient: func(c grpc.ClientConnInterface) any { return lbv1.NewEncoderClient(c) }}
 	if kind == sdk.KindDetector {
-		p = &sdk.DetectorPlugin{}
+		p.NewClient = func(c grpc.ClientConnInterface) any { return lbv1.NewDetectorClient(c) }
 	}
 	timeout := h.StartTimeout
 	if timeout == 0 {
@@ -85,7 +89,7 @@ func (h *Host) Start(ctx context.Context, path string, kind sdk.Kind) (*Session,
 	cmd.Env = pluginEnv()
 	configureProcess(cmd)
 	client := plugin.NewClient(&plugin.ClientConfig{
-		HandshakeConfig:  sdk.Handshake(),
+		HandshakeConfig:  wire.Handshake(),
 		VersionedPlugins: map[int]plugin.PluginSet{sdk.ContractVersion: {string(kind): p}},
 		Cmd:              cmd,
 		AllowedProtocols: []plugin.Protocol{plugin.ProtocolGRPC},
@@ -94,7 +98,7 @@ func (h *Host) Start(ctx context.Context, path string, kind sdk.Kind) (*Session,
 		SyncStderr:       logOut, // stderr written after the handshake
 		SyncStdout:       logOut, // stray stdout after the handshake
 		StartTimeout:     timeout,
-		GRPCDialOptions:  sdk.TransportDialOptions(),
+		GRPCDialOptions:  wire.DialOptions(),
 	})
 	s := &Session{host: h, name: name, kind: kind, client: client, tail: tail, cmd: cmd, cancelProc: cancelProc}
 	h.mu.Lock()
@@ -122,6 +126,11 @@ func (h *Host) Start(ctx context.Context, path string, kind sdk.Kind) (*Session,
 		s.enc = c
 	case lbv1.DetectorClient:
 		s.det = c
+	}
+	if s.desc, err = s.describe(ctx); err != nil {
+		stop()
+		s.Close()
+		return nil, err
 	}
 	return s, nil
 }
@@ -204,21 +213,24 @@ func (e *Error) Unwrap() error { return e.Err }
 // shape, non-finite values, missing arrays).
 var ErrMalformedOutput = errors.New("malformed plugin output")
 
-// fail is wrap for a call made under ctx: when ctx has ended, the error says
-// so whatever the transport reported (the process may have been killed by
-// the cancellation before the call noticed it).
+// fail is wrap for an RPC made under ctx. When ctx has ended, the error is
+// ctx's whatever the transport reported (the process may have been killed by
+// the cancellation before the call noticed it): only the caller's own
+// deadline makes a context.DeadlineExceeded. The plugin's statuses come back
+// as errors: InvalidArgument as sdk.ErrInvalidInput; a Canceled or
+// DeadlineExceeded the plugin reported itself (its own timeout, say) while
+// ctx is live is a plain plugin error, never a context error.
 func (s *Session) fail(ctx context.Context, op string, err error) error {
-	if err != nil && ctx.Err() != nil && !errors.Is(err, ctx.Err()) {
-		err = fmt.Errorf("%w (%v)", ctx.Err(), err)
-	}
-	return s.wrap(op, err)
-}
-
-func (s *Session) wrap(op string, err error) error {
 	if err == nil {
 		return nil
 	}
-	if st, ok := status.FromError(err); ok && st.Code() != codes.OK {
+	if ctx.Err() != nil {
+		if !errors.Is(err, ctx.Err()) {
+			err = fmt.Errorf("%w (%v)", ctx.Err(), err)
+		}
+		return s.wrap(op, err)
+	}
+	if st, ok := status.FromError(err); ok {
 		switch st.Code() {
 		case codes.Unavailable:
 			// The process died: let its last output and exit status arrive.
@@ -227,11 +239,30 @@ func (s *Session) wrap(op string, err error) error {
 			}
 			time.Sleep(20 * time.Millisecond)
 			err = s.exitNote(err)
-		case codes.Canceled:
-			err = fmt.Errorf("%w (%s)", context.Canceled, st.Message())
-		case codes.DeadlineExceeded:
-			err = fmt.Errorf("%w (%s)", context.DeadlineExceeded, st.Message())
+		case codes.InvalidArgument:
+			err = &remoteError{st: st, msg: st.Message(), kind: sdk.ErrInvalidInput}
+		case codes.Canceled, codes.DeadlineExceeded:
+			err = &remoteError{st: st, msg: "the plugin reported " + st.Code().String() + ": " + st.Message()}
 		}
+	}
+	return s.wrap(op, err)
+}
+
+// remoteError is an error a plugin reported, with the host-side sentinel it
+// maps to (nil for none). Its gRPC status stays readable (status.Code).
+type remoteError struct {
+	st   *status.Status
+	msg  string
+	kind error
+}
+
+func (e *remoteError) Error() string              { return e.msg }
+func (e *remoteError) Unwrap() error              { return e.kind }
+func (e *remoteError) GRPCStatus() *status.Status { return e.st }
+
+func (s *Session) wrap(op string, err error) error {
+	if err == nil {
+		return nil
 	}
 	return &Error{Plugin: s.name, Op: op, Err: err, Stderr: s.tail.String()}
 }
@@ -256,8 +287,12 @@ func (s *Session) exitNote(err error) error {
 	return fmt.Errorf("%w; plugin process ended: %s", err, note)
 }
 
-// Describe asks the plugin what it is.
-func (s *Session) Describe(ctx context.Context) (*sdk.Description, error) {
+// Description returns what the plugin said of itself when it started.
+func (s *Session) Description() *sdk.Description { return s.desc }
+
+// describe asks the plugin what it is and checks it is of the kind its file
+// name says.
+func (s *Session) describe(ctx context.Context) (*sdk.Description, error) {
 	var w *lbv1.Description
 	var err error
 	if s.enc != nil {
@@ -268,9 +303,9 @@ func (s *Session) Describe(ctx context.Context) (*sdk.Description, error) {
 	if err != nil {
 		return nil, s.fail(ctx, "describe", err)
 	}
-	d, err := sdk.FromWireDescription(w)
+	d, err := wire.FromWireDescription(w)
 	if err != nil {
-		return nil, s.wrap("describe", fmt.Errorf("%w: %v", ErrMalformedOutput, err))
+		return nil, s.wrap("describe", fmt.Errorf("%w: %w", ErrMalformedOutput, err))
 	}
 	if d.Kind != s.kind {
 		return nil, s.wrap("describe", fmt.Errorf("%w: plugin says it is a %s, its file name says %s", ErrMalformedOutput, d.Kind, s.kind))
@@ -280,15 +315,15 @@ func (s *Session) Describe(ctx context.Context) (*sdk.Description, error) {
 
 // frameStream is a client-side bidi stream of Frames.
 type frameStream interface {
-	sdk.FrameSender
-	sdk.FrameReceiver
+	wire.FrameSender
+	wire.FrameReceiver
 	CloseSend() error
 }
 
 // call sends a Call and arrays, closes the sending side, and collects the
 // answer. Sending runs concurrently with receiving so that a plugin failing
 // early is seen at once.
-func (s *Session) call(stream frameStream, call *lbv1.Call, arrays []namedArray, onProgress func(*lbv1.Progress)) (*sdk.Message, error) {
+func (s *Session) call(stream frameStream, call *lbv1.Call, arrays []namedArray, onProgress func(*lbv1.Progress)) (*wire.Message, error) {
 	sendErr := make(chan error, 1)
 	go func() {
 		err := stream.Send(&lbv1.Frame{Kind: &lbv1.Frame_Call{Call: call}})
@@ -296,14 +331,14 @@ func (s *Session) call(stream frameStream, call *lbv1.Call, arrays []namedArray,
 			if err != nil {
 				break
 			}
-			err = sdk.SendArray(stream, a.name, a.array)
+			err = wire.SendArray(stream, a.name, a.array)
 		}
 		if err == nil {
 			err = stream.CloseSend()
 		}
 		sendErr <- err
 	}()
-	msg, err := sdk.ReceiveMessage(stream, onProgress)
+	msg, err := wire.ReceiveMessage(stream, onProgress)
 	if err != nil {
 		return nil, err
 	}
@@ -315,7 +350,7 @@ func (s *Session) call(stream frameStream, call *lbv1.Call, arrays []namedArray,
 
 type namedArray struct {
 	name  string
-	array sdk.Array
+	array wire.Array
 }
 
 func pluginName(path string) string {
@@ -327,7 +362,7 @@ func pluginName(path string) string {
 // pluginEnv is the environment of plugin processes: the harness's, with
 // OPENBLAS_NUM_THREADS=1 unless set. Cells run in parallel, each plugin
 // parallelises with goroutines, and OpenBLAS threads spinning beside them
-// slow everything down (PERF-NOTES pitfall 3).
+// slow everything down.
 func pluginEnv() []string {
 	env := os.Environ()
 	if _, ok := os.LookupEnv("OPENBLAS_NUM_THREADS"); !ok {

@@ -12,6 +12,7 @@ import (
 
 	"github.com/latentbench/latentbench/harness/host"
 	"github.com/latentbench/latentbench/internal/plugintest"
+	"github.com/latentbench/latentbench/plugins/detectors/iforest"
 	"github.com/latentbench/latentbench/sdk"
 )
 
@@ -41,8 +42,9 @@ func plugins(tb testing.TB) string {
 			"latentbench-encoder-pca":       plugintest.Module + "/plugins/encoders/pca/cmd",
 			"latentbench-encoder-sink":      plugintest.Module + "/internal/testplugins/sink",
 			"latentbench-detector-fault-ok": plugintest.Module + "/internal/testplugins/fault",
+			"latentbench-detector-iforest":  plugintest.Module + "/plugins/detectors/iforest/cmd",
 		})
-		for _, mode := range []string{"exit", "hang", "wrongcount", "nan", "stdout", "panic", "selfkill"} {
+		for _, mode := range []string{"exit", "hang", "wrongcount", "nan", "stdout", "panic", "selfkill", "owndeadline"} {
 			plugintest.Link(tb, pluginDir, "latentbench-detector-fault-ok", "latentbench-detector-fault-"+mode)
 		}
 		built = true
@@ -90,7 +92,7 @@ func TestEncoderRoundTrip(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer s.Close()
-	d, _ := s.Describe(ctx)
+	d := s.Description()
 	params, err := d.Resolve(map[string]any{"latent_dim": 3})
 	if err != nil {
 		t.Fatal(err)
@@ -102,12 +104,13 @@ func TestEncoderRoundTrip(t *testing.T) {
 		x[i] = float32(rng.NormFloat64())
 	}
 	var progress int
-	model, err := s.FitEncoder(ctx, host.EncoderFit{X: sdk.NewMatrix32(n, dim, x), Params: params, Seed: 1},
+	enc := s.Encoder()
+	model, err := enc.Fit(ctx, &sdk.EncoderFit{X: sdk.NewMatrix32(n, dim, x), Params: params, Seed: 1},
 		func(sdk.Progress) { progress++ })
 	if err != nil {
 		t.Fatal(err)
 	}
-	z, err := s.Encode(ctx, model, sdk.NewMatrix32(n, dim, x), params)
+	z, err := enc.Encode(ctx, &sdk.EncodeRequest{Model: model, X: sdk.NewMatrix32(n, dim, x), Params: params})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -144,7 +147,7 @@ func TestLargeMatrixBothWays(t *testing.T) {
 	for i := 0; i < n; i++ {
 		x[i*d], x[i*d+1], x[i*d+d-1] = float32(i), -float32(i), 7
 	}
-	z, err := s.Encode(ctx, nil, sdk.NewMatrix32(n, d, x), sdk.Params{})
+	z, err := s.Encoder().Encode(ctx, &sdk.EncodeRequest{X: sdk.NewMatrix32(n, d, x), Params: sdk.Params{}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -173,6 +176,9 @@ func TestFaults(t *testing.T) {
 		{"panic", 10 * time.Second, nil, "plugin panic: fault plugin panics in Fit"},
 		{"stdout", 10 * time.Second, nil, "hello from a plugin"},
 		{"selfkill", 10 * time.Second, nil, "plugin process ended: signal: killed (SIGKILL: the kernel's out-of-memory killer"},
+		// A deadline of the plugin's own is its error, not the caller's
+		// timeout (checked below: it is no context.DeadlineExceeded).
+		{"owndeadline", 10 * time.Second, nil, "DeadlineExceeded"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.mode, func(t *testing.T) {
@@ -185,11 +191,12 @@ func TestFaults(t *testing.T) {
 					return err
 				}
 				defer s.Close()
-				model, err := s.FitDetector(ctx, x, nil, sdk.Params{}, 0)
+				det := s.Detector()
+				model, err := det.Fit(ctx, &sdk.DetectorFit{X: x, Params: sdk.Params{}})
 				if err != nil {
 					return err
 				}
-				_, err = s.Score(ctx, model, x, nil, sdk.Params{})
+				_, err = det.Score(ctx, &sdk.ScoreRequest{Model: model, X: x, Params: sdk.Params{}})
 				return err
 			}()
 			if err == nil {
@@ -201,6 +208,9 @@ func TestFaults(t *testing.T) {
 			}
 			if tc.wantErr != nil && !errors.Is(err, tc.wantErr) {
 				t.Errorf("error is not %v: %v", tc.wantErr, err)
+			}
+			if tc.wantErr == nil && (errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled)) {
+				t.Errorf("the plugin's own error reads as the caller's context error: %v", err)
 			}
 			if !strings.Contains(err.Error(), tc.wantText) {
 				t.Errorf("error lacks %q:\n%v", tc.wantText, err)
@@ -222,7 +232,7 @@ func TestKillAllOnCancel(t *testing.T) {
 	x := sdk.NewMatrix64(4, 1, make([]float64, 4))
 	done := make(chan error, 1)
 	go func() {
-		_, err := s.Score(ctx, []byte("m"), x, nil, sdk.Params{})
+		_, err := s.Detector().Score(ctx, &sdk.ScoreRequest{Model: []byte("m"), X: x, Params: sdk.Params{}})
 		done <- err
 	}()
 	time.Sleep(300 * time.Millisecond)
@@ -238,5 +248,105 @@ func TestKillAllOnCancel(t *testing.T) {
 	h.KillAll()
 	if h.Live() != 0 {
 		t.Errorf("%d plugin processes left", h.Live())
+	}
+}
+
+// Bad parameters are the plugin's invalid input: InvalidArgument on the wire,
+// sdk.ErrInvalidInput again on the host.
+func TestInvalidInputCrossesBoundary(t *testing.T) {
+	h := host.New()
+	ctx := context.Background()
+	s, err := h.Start(ctx, path(t, sdk.KindDetector, "iforest"), sdk.KindDetector)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	x := sdk.NewMatrix64(10, 2, make([]float64, 20))
+	_, err = s.Detector().Fit(ctx, &sdk.DetectorFit{X: x, Params: sdk.Params{"n_estimators": int64(-1)}})
+	if !errors.Is(err, sdk.ErrInvalidInput) {
+		t.Errorf("bad n_estimators: want sdk.ErrInvalidInput, got %v", err)
+	}
+	_, err = s.Detector().Fit(ctx, &sdk.DetectorFit{X: x, Params: sdk.Params{"no_such": int64(1)}})
+	if !errors.Is(err, sdk.ErrInvalidInput) || !strings.Contains(err.Error(), `no parameter "no_such"`) {
+		t.Errorf("unknown parameter: want sdk.ErrInvalidInput, got %v", err)
+	}
+	_, err = s.Detector().Score(ctx, &sdk.ScoreRequest{Model: []byte("not a forest"), X: x, Params: sdk.Params{}})
+	if err == nil || errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) {
+		t.Errorf("corrupt model: got %v", err)
+	}
+}
+
+// A detector that implements sdk.DetectorWithProgress has its reports seen by
+// the host; a plain Fit through the same client still works.
+func TestDetectorFitProgress(t *testing.T) {
+	h := host.New()
+	ctx := context.Background()
+	s, err := h.Start(ctx, path(t, sdk.KindDetector, "fault-ok"), sdk.KindDetector)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	x := sdk.NewMatrix64(3, 1, []float64{1, 2, 3})
+	var got []sdk.Progress
+	if _, err := sdk.FitDetector(ctx, s.Detector(), &sdk.DetectorFit{X: x, Params: sdk.Params{}},
+		func(p sdk.Progress) { got = append(got, p) }); err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 2 || got[1].Epoch != 2 || got[1].Epochs != 2 || got[1].Values["mean"] != 2 {
+		t.Errorf("progress reports %+v", got)
+	}
+	if _, err := s.Detector().Fit(ctx, &sdk.DetectorFit{X: x, Params: sdk.Params{}}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// One plugin driven through the one sdk.Detector interface, in-process (its
+// Go value) and out-of-process (the host's client), gives identical models
+// and scores.
+func TestInProcessEqualsOutOfProcess(t *testing.T) {
+	h := host.New()
+	ctx := context.Background()
+	s, err := h.Start(ctx, path(t, sdk.KindDetector, "iforest"), sdk.KindDetector)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	rng := rand.New(rand.NewPCG(3, 4))
+	n, d := 400, 3
+	x := make([]float64, n*d)
+	for i := range x {
+		x[i] = rng.NormFloat64()
+	}
+	run := func(det sdk.Detector) ([]byte, []float64) {
+		desc := det.Describe()
+		params, err := desc.Resolve(map[string]any{"n_estimators": 50})
+		if err != nil {
+			t.Fatal(err)
+		}
+		m := sdk.NewMatrix64(n, d, x)
+		model, err := det.Fit(ctx, &sdk.DetectorFit{X: m, Params: params, Seed: 7})
+		if err != nil {
+			t.Fatal(err)
+		}
+		scores, err := det.Score(ctx, &sdk.ScoreRequest{Model: model, X: m, Params: params})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return model, scores
+	}
+	for _, det := range []sdk.Detector{iforest.Plugin(), s.Detector()} {
+		if det.Describe().Name != "iforest" {
+			t.Fatalf("description %+v", det.Describe())
+		}
+	}
+	m1, s1 := run(iforest.Plugin())
+	m2, s2 := run(s.Detector())
+	if string(m1) != string(m2) {
+		t.Error("models differ in-process and out-of-process")
+	}
+	for i := range s1 {
+		if s1[i] != s2[i] {
+			t.Fatalf("score %d: %v in-process, %v out-of-process", i, s1[i], s2[i])
+		}
 	}
 }

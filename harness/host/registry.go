@@ -119,7 +119,7 @@ func describe(ctx context.Context, h *Host, path string, kind sdk.Kind) (*sdk.De
 		return nil, err
 	}
 	defer s.Close()
-	return s.Describe(ctx)
+	return s.Description(), nil
 }
 
 // Lookup returns the description of a plugin; the error lists the installed

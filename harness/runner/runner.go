@@ -207,7 +207,9 @@ func (r *run) cell(parent context.Context, c *grid.Cell) (res Result) {
 	case err == nil:
 	case parent.Err() != nil:
 		res.Status, res.Error = StatusCanceled, err.Error()
-	case errors.Is(err, context.DeadlineExceeded) || ctx.Err() == context.DeadlineExceeded:
+	case ctx.Err() == context.DeadlineExceeded:
+		// Only the cell's own deadline makes a TIMEOUT: a plugin reporting a
+		// deadline of its own while the cell had time left is an ERROR.
 		res.Status, res.Error = StatusTimeout, fmt.Sprintf("cell exceeded its %s timeout: %v", timeout, err)
 	default:
 		res.Status, res.Error = StatusError, err.Error()
@@ -228,12 +230,30 @@ func (r *run) stage(ctx context.Context, c *grid.Cell, res *Result, name, key st
 	return e, nil
 }
 
-func (r *run) plugin(kind sdk.Kind, name string) (string, error) {
+// startEncoder starts the cell's encoder plugin; close stops it.
+func (r *run) startEncoder(ctx context.Context, name string) (enc sdk.Encoder, close func(), err error) {
+	s, err := r.start(ctx, sdk.KindEncoder, name)
+	if err != nil {
+		return nil, nil, err
+	}
+	return s.Encoder(), s.Close, nil
+}
+
+// startDetector starts the cell's detector plugin; close stops it.
+func (r *run) startDetector(ctx context.Context, name string) (det sdk.Detector, close func(), err error) {
+	s, err := r.start(ctx, sdk.KindDetector, name)
+	if err != nil {
+		return nil, nil, err
+	}
+	return s.Detector(), s.Close, nil
+}
+
+func (r *run) start(ctx context.Context, kind sdk.Kind, name string) (*host.Session, error) {
 	p, err := r.opt.Registry.Plugin(kind, name)
 	if err != nil {
-		return "", err
+		return nil, err
 	}
-	return p.Path, nil
+	return r.opt.Host.Start(ctx, p.Path, kind)
 }
 
 // identity is what identifies a plugin's code in cache keys: its name, declared
@@ -312,17 +332,13 @@ func (r *run) stages(ctx context.Context, c *grid.Cell, res *Result) error {
 }
 
 func (r *run) fitEncoder(ctx context.Context, c *grid.Cell, data *dataset.Loaded) (*cache.Entry, error) {
-	path, err := r.plugin(sdk.KindEncoder, c.Encoder.Plugin)
+	enc, closeEnc, err := r.startEncoder(ctx, c.Encoder.Plugin)
 	if err != nil {
 		return nil, err
 	}
-	s, err := r.opt.Host.Start(ctx, path, sdk.KindEncoder)
-	if err != nil {
-		return nil, err
-	}
-	defer s.Close()
+	defer closeEnc()
 	var history []map[string]float64
-	req := host.EncoderFit{
+	req := &sdk.EncoderFit{
 		X:        sdk.NewMatrix32(data.Train.N, data.Train.D, data.Train.X),
 		Features: data.Train.Features,
 		Params:   c.Encoder.Params,
@@ -331,7 +347,7 @@ func (r *run) fitEncoder(ctx context.Context, c *grid.Cell, data *dataset.Loaded
 	if data.Train.Labels != nil {
 		req.Labels, req.NumClasses = data.Train.Labels, len(data.Train.Classes)
 	}
-	model, err := s.FitEncoder(ctx, req, func(p sdk.Progress) {
+	model, err := enc.Fit(ctx, req, func(p sdk.Progress) {
 		r.opt.Progress.Epoch(c, p)
 		if len(p.Values) > 0 {
 			row := map[string]float64{"epoch": float64(p.Epoch)}
@@ -355,16 +371,12 @@ func (r *run) fitEncoder(ctx context.Context, c *grid.Cell, data *dataset.Loaded
 
 func (r *run) encode(ctx context.Context, c *grid.Cell, res *Result, key string, model []byte, d *dataset.Data) (sdk.Matrix, error) {
 	e, err := r.stage(ctx, c, res, "encode", key, func(ctx context.Context) (*cache.Entry, error) {
-		path, err := r.plugin(sdk.KindEncoder, c.Encoder.Plugin)
+		enc, closeEnc, err := r.startEncoder(ctx, c.Encoder.Plugin)
 		if err != nil {
 			return nil, err
 		}
-		s, err := r.opt.Host.Start(ctx, path, sdk.KindEncoder)
-		if err != nil {
-			return nil, err
-		}
-		defer s.Close()
-		z, err := s.Encode(ctx, model, sdk.NewMatrix32(d.N, d.D, d.X), c.Encoder.Params)
+		defer closeEnc()
+		z, err := enc.Encode(ctx, &sdk.EncodeRequest{Model: model, X: sdk.NewMatrix32(d.N, d.D, d.X), Params: c.Encoder.Params})
 		if err != nil {
 			return nil, err
 		}

@@ -37,7 +37,7 @@ func plugins(t testing.TB) string {
 			"latentbench-detector-iforest":  plugintest.Module + "/plugins/detectors/iforest/cmd",
 			"latentbench-detector-fault-ok": plugintest.Module + "/internal/testplugins/fault",
 		})
-		for _, mode := range []string{"exit", "hang", "wrongcount", "stdoutlater"} {
+		for _, mode := range []string{"exit", "hang", "wrongcount", "stdoutlater", "owndeadline"} {
 			plugintest.Link(t, dir, "latentbench-detector-fault-ok", "latentbench-detector-fault-"+mode)
 		}
 		pluginDir = dir
@@ -143,13 +143,13 @@ func (f *fixture) run(ctx context.Context, t *testing.T, progress runner.Progres
 }
 
 func TestFaultyPluginsFailTheirCellsOnly(t *testing.T) {
-	f := setup(t, "[0]", "4s", "iforest", "fault-exit", "fault-hang", "fault-wrongcount", "fault-stdoutlater")
+	f := setup(t, "[0]", "4s", "iforest", "fault-exit", "fault-hang", "fault-wrongcount", "fault-stdoutlater", "fault-owndeadline")
 	results, err := f.run(context.Background(), t, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(results) != 5 {
-		t.Fatalf("%d results, want 5", len(results))
+	if len(results) != 6 {
+		t.Fatalf("%d results, want 6", len(results))
 	}
 	want := map[string]struct{ status, text string }{
 		"iforest":           {runner.StatusOK, ""},
@@ -157,6 +157,8 @@ func TestFaultyPluginsFailTheirCellsOnly(t *testing.T) {
 		"fault-hang":        {runner.StatusTimeout, "hanging in Score"},
 		"fault-wrongcount":  {runner.StatusError, "119 scores for 120 points"},
 		"fault-stdoutlater": {runner.StatusError, "hello from a plugin"},
+		// The plugin's own deadline is its error; only the cell's is a TIMEOUT.
+		"fault-owndeadline": {runner.StatusError, "DeadlineExceeded"},
 	}
 	for _, r := range results {
 		w := want[r.Detector]
@@ -178,7 +180,7 @@ func TestFaultyPluginsFailTheirCellsOnly(t *testing.T) {
 		t.Errorf("%d plugin processes left", f.host.Live())
 	}
 	saved, err := runner.ReadJSONL(filepath.Join(f.dir, "results", "cells.jsonl"))
-	if err != nil || len(saved) != 5 {
+	if err != nil || len(saved) != 6 {
 		t.Fatalf("cells.jsonl: %d lines, %v", len(saved), err)
 	}
 }

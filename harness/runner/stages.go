@@ -123,57 +123,91 @@ func toInt32(v []int) []int32 {
 	return out
 }
 
+// detectInput is what a cell's detector stages work on: the points to fit
+// on and to score, the subsample EM/MV evaluates, the uniform points in its
+// box, and the group ids of each for group-aware detectors.
+type detectInput struct {
+	zFit, zTest       sdk.Matrix
+	zFitKey, zTestKey string
+	// eval is zTest, or its seeded subsample (rows evalIdx) for EM/MV.
+	eval    sdk.Matrix
+	evalIdx []int
+	volume  float64
+	// uniform holds the uniform points in eval's bounding box when EM/MV is
+	// computed on the full latent space (empty otherwise).
+	uniform                           sdk.Matrix
+	fitGroups, testGroups, unifGroups []int32
+	groupsKey                         string
+	doEMMV                            bool
+}
+
 // detect fits the detector, scores the test points and uniform points, and
 // computes the score-based metrics. It returns the test points' scores.
 func (r *run) detect(ctx context.Context, c *grid.Cell, res *Result, data *dataset.Loaded,
 	zFit sdk.Matrix, zFitKey string, zTest sdk.Matrix, zTestKey string, cl *clustering) ([]float64, error) {
-	det := c.Detector
-	path, err := r.plugin(sdk.KindDetector, det.Plugin)
+	in, err := r.detectInput(c, zFit, zFitKey, zTest, zTestKey, cl)
 	if err != nil {
 		return nil, err
 	}
-	seed := fmt.Sprint(c.Seed)
+	detID, err := r.identity(sdk.KindDetector, c.Detector.Plugin)
+	if err != nil {
+		return nil, err
+	}
+	fitKey := cache.Key("detector-fit", detID, c.Detector.Params.CanonicalJSON(), zFitKey, in.groupsKey, fmt.Sprint(c.Seed))
+	model, err := r.fitDetector(ctx, c, res, fitKey, in)
+	if err != nil {
+		return nil, err
+	}
+	sTest, err := r.score(ctx, c, res, cache.Key("score", fitKey, zTestKey), model, zTest, in.testGroups)
+	if err != nil {
+		return nil, err
+	}
+	if err := r.emmv(ctx, c, res, detID, fitKey, model, in, sTest); err != nil {
+		return nil, err
+	}
+	if err := scoreMetrics(r.g.Metrics.Contamination, data, res, sTest); err != nil {
+		return nil, err
+	}
+	return sTest, nil
+}
+
+// detectInput prepares the points of a cell's detector stages.
+func (r *run) detectInput(c *grid.Cell, zFit sdk.Matrix, zFitKey string, zTest sdk.Matrix, zTestKey string,
+	cl *clustering) (*detectInput, error) {
 	met := r.g.Metrics
-
-	// The evaluated points: the test latents, or a seeded subsample for EM/MV.
-	eval := zTest
-	evalIdx := []int(nil)
+	in := &detectInput{zFit: zFit, zTest: zTest, zFitKey: zFitKey, zTestKey: zTestKey, eval: zTest, groupsKey: "none"}
 	if met.EMMVPoints > 0 && met.EMMVPoints < zTest.Rows {
-		evalIdx = subsample(zTest.Rows, met.EMMVPoints, uint64(c.Seed))
-		eval = rows(zTest, evalIdx)
+		in.evalIdx = subsample(zTest.Rows, met.EMMVPoints, uint64(c.Seed))
+		in.eval = rows(zTest, in.evalIdx)
 	}
-	x := eval.Float64()
-	lo, hi, volume := metrics.BoundingBox(x, eval.Rows, eval.Cols)
-	uniformN := met.UniformPoints
-	doEMMV := met.EMMV && zTest.Cols <= metrics.HighDimFeatures
-	var uniform sdk.Matrix
-	if doEMMV {
-		uniform = sdk.NewMatrix64(uniformN, eval.Cols, metrics.UniformPoints(lo, hi, uniformN, uint64(c.Seed)))
+	var lo, hi []float64
+	lo, hi, in.volume = metrics.BoundingBox(in.eval.Float64(), in.eval.Rows, in.eval.Cols)
+	in.doEMMV = met.EMMV && zTest.Cols <= metrics.HighDimFeatures
+	if in.doEMMV {
+		in.uniform = sdk.NewMatrix64(met.UniformPoints, in.eval.Cols, metrics.UniformPoints(lo, hi, met.UniformPoints, uint64(c.Seed)))
 	}
-
-	var fitGroups, testGroups, unifGroups []int32
-	groupsKey := "none"
-	if det.Desc.UsesGroups {
-		gs, err := groupsFor(cl, c.Seed, zFit, zTest, uniform)
+	if c.Detector.Desc.UsesGroups {
+		gs, err := groupsFor(cl, c.Seed, zFit, zTest, in.uniform)
 		if err != nil {
 			return nil, err
 		}
-		fitGroups, testGroups, unifGroups = gs[0], gs[1], gs[2]
-		groupsKey = cache.Key("groups", zFitKey, seed)
+		in.fitGroups, in.testGroups, in.unifGroups = gs[0], gs[1], gs[2]
+		in.groupsKey = cache.Key("groups", zFitKey, fmt.Sprint(c.Seed))
 	}
+	return in, nil
+}
 
-	detID, err := r.identity(sdk.KindDetector, det.Plugin)
-	if err != nil {
-		return nil, err
-	}
-	fitKey := cache.Key("detector-fit", detID, det.Params.CanonicalJSON(), zFitKey, groupsKey, seed)
-	model, err := r.stage(ctx, c, res, "detect", fitKey, func(ctx context.Context) (*cache.Entry, error) {
-		s, err := r.opt.Host.Start(ctx, path, sdk.KindDetector)
+// fitDetector is the cached detector fit on the fit points.
+func (r *run) fitDetector(ctx context.Context, c *grid.Cell, res *Result, key string, in *detectInput) ([]byte, error) {
+	det := c.Detector
+	e, err := r.stage(ctx, c, res, "detect", key, func(ctx context.Context) (*cache.Entry, error) {
+		d, closeDet, err := r.startDetector(ctx, det.Plugin)
 		if err != nil {
 			return nil, err
 		}
-		defer s.Close()
-		m, err := s.FitDetector(ctx, asFloat64(zFit), fitGroups, det.Params, c.Seed)
+		defer closeDet()
+		req := &sdk.DetectorFit{X: asFloat64(in.zFit), Groups: in.fitGroups, Params: det.Params, Seed: c.Seed}
+		m, err := sdk.FitDetector(ctx, d, req, func(p sdk.Progress) { r.opt.Progress.Epoch(c, p) })
 		if err != nil {
 			return nil, err
 		}
@@ -182,46 +216,54 @@ func (r *run) detect(ctx context.Context, c *grid.Cell, res *Result, data *datas
 	if err != nil {
 		return nil, err
 	}
-	score := func(key string, pts sdk.Matrix, groups []int32) ([]float64, error) {
-		e, err := r.stage(ctx, c, res, "score", key, func(ctx context.Context) (*cache.Entry, error) {
-			s, err := r.opt.Host.Start(ctx, path, sdk.KindDetector)
-			if err != nil {
-				return nil, err
-			}
-			defer s.Close()
-			sc, err := s.Score(ctx, model.Payload, asFloat64(pts), groups, det.Params)
-			if err != nil {
-				return nil, err
-			}
-			return &cache.Entry{Payload: encodeVector(sc), Meta: cache.Meta{What: "score " + det.Label}}, nil
-		})
+	return e.Payload, nil
+}
+
+// score is a cached Score of pts with a fitted detector model.
+func (r *run) score(ctx context.Context, c *grid.Cell, res *Result, key string, model []byte, pts sdk.Matrix, groups []int32) ([]float64, error) {
+	det := c.Detector
+	e, err := r.stage(ctx, c, res, "score", key, func(ctx context.Context) (*cache.Entry, error) {
+		d, closeDet, err := r.startDetector(ctx, det.Plugin)
 		if err != nil {
 			return nil, err
 		}
-		return decodeVector(e.Payload)
-	}
-	sTest, err := score(cache.Key("score", fitKey, zTestKey), zTest, testGroups)
+		defer closeDet()
+		sc, err := d.Score(ctx, &sdk.ScoreRequest{Model: model, X: asFloat64(pts), Groups: groups, Params: det.Params})
+		if err != nil {
+			return nil, err
+		}
+		return &cache.Entry{Payload: encodeVector(sc), Meta: cache.Meta{What: "score " + det.Label}}, nil
+	})
 	if err != nil {
 		return nil, err
 	}
+	return decodeVector(e.Payload)
+}
 
+// emmv computes EM and MV: on the latent space itself up to
+// metrics.HighDimFeatures dimensions, over random feature subsets beyond
+// (not for group-aware detectors, whose groups belong to the full space).
+func (r *run) emmv(ctx context.Context, c *grid.Cell, res *Result, detID, fitKey string, model []byte,
+	in *detectInput, sTest []float64) error {
+	met, det, seed := r.g.Metrics, c.Detector, fmt.Sprint(c.Seed)
 	switch {
-	case doEMMV:
+	case in.doEMMV:
 		sEval := sTest
-		if evalIdx != nil {
-			sEval = pick(sTest, evalIdx)
+		if in.evalIdx != nil {
+			sEval = pick(sTest, in.evalIdx)
 		}
-		sUnif, err := score(cache.Key("score-uniform", fitKey, zTestKey, fmt.Sprint(uniformN, met.EMMVPoints), seed), uniform, unifGroups)
+		key := cache.Key("score-uniform", fitKey, in.zTestKey, fmt.Sprint(met.UniformPoints, met.EMMVPoints), seed)
+		sUnif, err := r.score(ctx, c, res, key, model, in.uniform, in.unifGroups)
 		if err != nil {
-			return nil, err
+			return err
 		}
-		em := metrics.EMMV(sEval, sUnif, volume)
+		em := metrics.EMMV(sEval, sUnif, in.volume)
 		res.Metrics["em"], res.Metrics["mv"] = em.EM, em.MV
 	case met.EMMV && !det.Desc.UsesGroups:
-		key := cache.Key("emmv-subsets", detID, det.Params.CanonicalJSON(), zFitKey, zTestKey,
-			fmt.Sprint(uniformN, met.EMMVPoints), seed)
+		key := cache.Key("emmv-subsets", detID, det.Params.CanonicalJSON(), in.zFitKey, in.zTestKey,
+			fmt.Sprint(met.UniformPoints, met.EMMVPoints), seed)
 		e, err := r.stage(ctx, c, res, "emmv", key, func(ctx context.Context) (*cache.Entry, error) {
-			em, mv, used, err := r.emmvSubsets(ctx, path, det.Params, c.Seed, asFloat64(zFit), eval, uniformN)
+			em, mv, used, err := r.emmvSubsets(ctx, det.Plugin, det.Params, c.Seed, asFloat64(in.zFit), in.eval, met.UniformPoints)
 			if err != nil {
 				return nil, err
 			}
@@ -229,19 +271,26 @@ func (r *run) detect(ctx context.Context, c *grid.Cell, res *Result, data *datas
 			return &cache.Entry{Payload: b, Meta: cache.Meta{What: "emmv over feature subsets " + det.Label}}, nil
 		})
 		if err != nil {
-			return nil, err
+			return err
 		}
 		var m map[string]float64
 		if err := json.Unmarshal(e.Payload, &m); err != nil {
-			return nil, fmt.Errorf("cached emmv: %w", err)
+			return fmt.Errorf("cached emmv: %w", err)
 		}
 		res.Metrics["em"], res.Metrics["mv"], res.Metrics["emmv_subsets"] = m["em"], m["mv"], m["subsets"]
 	}
+	return nil
+}
 
-	if truth := data.Test.Labels; truth != nil && met.Contamination > 0 {
-		shares, _, err := metrics.ClassDistribution(sTest, labelsInt(truth), met.Contamination)
+// scoreMetrics computes the metrics of the test points' scores against the
+// test split's ground truth: the class distribution of the flagged points
+// (with class labels and a contamination), ROC-AUC and AP (with anomaly
+// labels).
+func scoreMetrics(contamination float64, data *dataset.Loaded, res *Result, sTest []float64) error {
+	if truth := data.Test.Labels; truth != nil && contamination > 0 {
+		shares, _, err := metrics.ClassDistribution(sTest, labelsInt(truth), contamination)
 		if err != nil {
-			return nil, fmt.Errorf("class distribution: %w", err)
+			return fmt.Errorf("class distribution: %w", err)
 		}
 		res.Metrics["rmse"] = shares.RMSE
 		res.Classes = &ClassShares{All: shares.P, Flagged: shares.Q}
@@ -261,7 +310,7 @@ func (r *run) detect(ctx context.Context, c *grid.Cell, res *Result, data *datas
 			res.Metrics["ap"] = ap
 		}
 	}
-	return sTest, nil
+	return nil
 }
 
 func asFloat64(m sdk.Matrix) sdk.Matrix {
@@ -314,13 +363,13 @@ func subsample(n, k int, seed uint64) []int {
 // points' subset, with the finer t and α grids. A subset whose box has no
 // volume is skipped and another drawn, until metrics.HighDimSubsets were used.
 // One plugin process serves every refit.
-func (r *run) emmvSubsets(ctx context.Context, path string, params sdk.Params, seed int64,
+func (r *run) emmvSubsets(ctx context.Context, plugin string, params sdk.Params, seed int64,
 	fit, eval sdk.Matrix, uniformN int) (em, mv float64, used int, err error) {
-	s, err := r.opt.Host.Start(ctx, path, sdk.KindDetector)
+	det, closeDet, err := r.startDetector(ctx, plugin)
 	if err != nil {
 		return 0, 0, 0, err
 	}
-	defer s.Close()
+	defer closeDet()
 	d := eval.Cols
 	xf, xe := fit.Float64(), eval.Float64()
 	subsets := metrics.FeatureSubsets(d, metrics.HighDimFeatures, 4*metrics.HighDimSubsets, uint64(seed))
@@ -334,16 +383,16 @@ func (r *run) emmvSubsets(ctx context.Context, path string, params sdk.Params, s
 			continue
 		}
 		zf := sdk.NewMatrix64(fit.Rows, len(cols), metrics.Project(xf, fit.Rows, d, cols))
-		model, err := s.FitDetector(ctx, zf, nil, params, seed)
+		model, err := det.Fit(ctx, &sdk.DetectorFit{X: zf, Params: params, Seed: seed})
 		if err != nil {
 			return 0, 0, 0, fmt.Errorf("feature subset %v: %w", cols, err)
 		}
-		sX, err := s.Score(ctx, model, sdk.NewMatrix64(eval.Rows, len(cols), ze), nil, params)
+		sX, err := det.Score(ctx, &sdk.ScoreRequest{Model: model, X: sdk.NewMatrix64(eval.Rows, len(cols), ze), Params: params})
 		if err != nil {
 			return 0, 0, 0, fmt.Errorf("feature subset %v: %w", cols, err)
 		}
 		u := metrics.UniformPoints(lo, hi, uniformN, uint64(seed)+uint64(i)+1)
-		sU, err := s.Score(ctx, model, sdk.NewMatrix64(uniformN, len(cols), u), nil, params)
+		sU, err := det.Score(ctx, &sdk.ScoreRequest{Model: model, X: sdk.NewMatrix64(uniformN, len(cols), u), Params: params})
 		if err != nil {
 			return 0, 0, 0, fmt.Errorf("feature subset %v: %w", cols, err)
 		}

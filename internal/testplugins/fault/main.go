@@ -18,7 +18,9 @@
 //	ignorecancel
 //	            spends about 3 µs of CPU per point in Score without looking at
 //	            its context
-//	ok          behaves (scores = −squared norm of the point)
+//	owndeadline fails Score with a deadline of its own (not the host's)
+//	ok          behaves (scores = −squared norm of the point), reporting
+//	            progress in Fit
 //
 // The conformance kit (harness/conformance) must fail each broken mode with
 // its own reason; see cmd/latentbench/plugin_test.go.
@@ -34,6 +36,7 @@ import (
 	"time"
 
 	"github.com/latentbench/latentbench/sdk"
+	"github.com/latentbench/latentbench/sdk/serve"
 )
 
 type detector struct{ mode string }
@@ -43,12 +46,24 @@ func (d detector) Describe() sdk.Description {
 }
 
 func (d detector) Fit(ctx context.Context, req *sdk.DetectorFit) ([]byte, error) {
+	return d.FitWithProgress(ctx, req, func(sdk.Progress) {})
+}
+
+// FitWithProgress makes the plugin an sdk.DetectorWithProgress: two reports,
+// the second with the mean of the first column.
+func (d detector) FitWithProgress(ctx context.Context, req *sdk.DetectorFit, progress func(sdk.Progress)) ([]byte, error) {
 	switch d.mode {
 	case "panic":
 		panic("fault plugin panics in Fit")
 	case "nondeterministic":
 		return fmt.Appendf(nil, "model %d", time.Now().UnixNano()), nil
 	}
+	progress(sdk.Progress{Epoch: 1, Epochs: 2, Message: "looking at the data"})
+	x, mean := req.X.Float64(), 0.0
+	for i := 0; i < req.X.Rows; i++ {
+		mean += x[i*req.X.Cols] / float64(req.X.Rows)
+	}
+	progress(sdk.Progress{Epoch: 2, Epochs: 2, Values: map[string]float64{"mean": mean}})
 	return []byte("model"), nil
 }
 
@@ -79,6 +94,12 @@ func (d detector) Score(ctx context.Context, req *sdk.ScoreRequest) ([]float64, 
 		if acc < 0 {
 			n = 0 // never: keeps the loop from being optimised away
 		}
+	case "owndeadline":
+		// A deadline of the plugin's own: an internal step given 1 ms.
+		inner, cancel := context.WithTimeout(ctx, time.Millisecond)
+		defer cancel()
+		<-inner.Done()
+		return nil, fmt.Errorf("fault plugin: internal step: %w", inner.Err())
 	}
 	x := req.X.Float64()
 	scores := make([]float64, n)
@@ -101,7 +122,7 @@ func main() {
 	if mode == "stdout" || (mode == "stdoutlater" && launchedBefore()) {
 		fmt.Println("hello from a plugin that forgot stdout is the handshake channel")
 	}
-	sdk.ServeDetector(detector{mode: mode})
+	serve.Detector(detector{mode: mode})
 }
 
 // launchedBefore records a launch in a file beside the executable and reports

@@ -6,6 +6,7 @@ import (
 	"context"
 
 	"github.com/latentbench/latentbench/sdk"
+	"github.com/latentbench/latentbench/sdk/serve"
 )
 
 type encoder struct{}
@@ -28,4 +29,4 @@ func (encoder) Encode(_ context.Context, req *sdk.EncodeRequest) (sdk.Matrix, er
 	return sdk.NewMatrix32(n, 2, z), nil
 }
 
-func main() { sdk.ServeEncoder(encoder{}) }
+func main() { serve.Encoder(encoder{}) }

@@ -134,7 +134,7 @@ func (p plugin) config(params sdk.Params, seed int64, features []sdk.FeatureBloc
 func (p plugin) Fit(ctx context.Context, req *sdk.EncoderFit, progress func(sdk.Progress)) ([]byte, error) {
 	cfg, err := p.config(req.Params, req.Seed, req.Features)
 	if err != nil {
-		return nil, fmt.Errorf("%w: %v", sdk.ErrInvalidInput, err)
+		return nil, sdk.Invalid(err)
 	}
 	if cfg.Conditional && req.Labels == nil {
 		return nil, fmt.Errorf("%w: %s conditions on class labels and the data set has none", sdk.ErrInvalidInput, p.variant)

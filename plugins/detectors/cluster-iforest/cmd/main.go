@@ -6,10 +6,10 @@ package main
 
 import (
 	"context"
-	"fmt"
 
 	"github.com/latentbench/latentbench/plugins/detectors/iforest"
 	"github.com/latentbench/latentbench/sdk"
+	"github.com/latentbench/latentbench/sdk/serve"
 )
 
 type detector struct{}
@@ -26,7 +26,7 @@ func (detector) Describe() sdk.Description {
 
 func groups(g []int32, n int) ([]int, error) {
 	if g == nil {
-		return nil, fmt.Errorf("%w: cluster-iforest needs group ids (the harness sends them when [clustering] is set)", sdk.ErrInvalidInput)
+		return nil, sdk.Invalidf("cluster-iforest needs group ids (the harness sends them when [clustering] is set)")
 	}
 	out := make([]int, n)
 	for i, v := range g {
@@ -42,7 +42,7 @@ func (detector) Fit(ctx context.Context, req *sdk.DetectorFit) ([]byte, error) {
 	}
 	f, err := iforest.FitGroups(ctx, req.X.Float64(), req.X.Rows, req.X.Cols, g, iforest.OptionsFrom(req.Params, req.Seed))
 	if err != nil {
-		return nil, fmt.Errorf("%w: %v", sdk.ErrInvalidInput, err)
+		return nil, sdk.Invalid(err)
 	}
 	return f.MarshalBinary()
 }
@@ -57,9 +57,9 @@ func (detector) Score(ctx context.Context, req *sdk.ScoreRequest) ([]float64, er
 		return nil, err
 	}
 	if req.X.Cols != f.Dim() {
-		return nil, fmt.Errorf("%w: model fitted on %d features, got %d", sdk.ErrInvalidInput, f.Dim(), req.X.Cols)
+		return nil, sdk.Invalidf("model fitted on %d features, got %d", f.Dim(), req.X.Cols)
 	}
 	return f.ScoreContext(ctx, req.X.Float64(), req.X.Rows, g)
 }
 
-func main() { sdk.ServeDetector(detector{}) }
+func main() { serve.Detector(detector{}) }

@@ -11,11 +11,11 @@ import (
 	"bytes"
 	"context"
 	"crypto/sha256"
-	"fmt"
 	"unsafe"
 
 	"github.com/latentbench/latentbench/plugins/detectors/lof"
 	"github.com/latentbench/latentbench/sdk"
+	"github.com/latentbench/latentbench/sdk/serve"
 )
 
 type detector struct{}
@@ -52,7 +52,7 @@ func (detector) Fit(ctx context.Context, req *sdk.DetectorFit) ([]byte, error) {
 		Algorithm:  algorithms[req.Params.String("algorithm")],
 	})
 	if err != nil {
-		return nil, fmt.Errorf("%w: %v", sdk.ErrInvalidInput, err)
+		return nil, sdk.Invalid(err)
 	}
 	for _, w := range m.Warnings() {
 		sdk.Logger(ctx).Warn(w)
@@ -67,14 +67,14 @@ func (detector) Fit(ctx context.Context, req *sdk.DetectorFit) ([]byte, error) {
 
 func (detector) Score(ctx context.Context, req *sdk.ScoreRequest) ([]float64, error) {
 	if len(req.Model) < sha256.Size {
-		return nil, fmt.Errorf("%w: lof model too short", sdk.ErrInvalidInput)
+		return nil, sdk.Invalidf("lof model too short")
 	}
 	var m lof.Model
 	if err := m.UnmarshalBinary(req.Model[sha256.Size:]); err != nil {
 		return nil, err
 	}
 	if req.X.Cols != m.Dim() {
-		return nil, fmt.Errorf("%w: model fitted on %d features, got %d", sdk.ErrInvalidInput, m.Dim(), req.X.Cols)
+		return nil, sdk.Invalidf("model fitted on %d features, got %d", m.Dim(), req.X.Cols)
 	}
 	x := req.X.Float64()
 	if d := digest(x); req.X.Rows == m.N() && bytes.Equal(d[:], req.Model[:sha256.Size]) {
@@ -83,4 +83,4 @@ func (detector) Score(ctx context.Context, req *sdk.ScoreRequest) ([]float64, er
 	return m.ScoreContext(ctx, x, req.X.Rows)
 }
 
-func main() { sdk.ServeDetector(detector{}) }
+func main() { serve.Detector(detector{}) }

@@ -8,6 +8,7 @@ import (
 
 	"github.com/latentbench/latentbench/plugins/detectors/ocsvm"
 	"github.com/latentbench/latentbench/sdk"
+	"github.com/latentbench/latentbench/sdk/serve"
 )
 
 type detector struct{}
@@ -47,7 +48,7 @@ func (detector) Fit(ctx context.Context, req *sdk.DetectorFit) ([]byte, error) {
 		Seed:     uint64(req.Seed),
 	})
 	if err != nil {
-		return nil, fmt.Errorf("%w: %v", sdk.ErrInvalidInput, err)
+		return nil, sdk.Invalid(err)
 	}
 	if !m.Converged() {
 		sdk.Logger(ctx).Warn("SMO stopped at max_iter before converging", "iterations", m.Iterations())
@@ -62,9 +63,9 @@ func (detector) Score(ctx context.Context, req *sdk.ScoreRequest) ([]float64, er
 		return nil, err
 	}
 	if req.X.Cols != m.Dim() {
-		return nil, fmt.Errorf("%w: model fitted on %d features, got %d", sdk.ErrInvalidInput, m.Dim(), req.X.Cols)
+		return nil, sdk.Invalidf("model fitted on %d features, got %d", m.Dim(), req.X.Cols)
 	}
 	return m.DecisionContext(ctx, req.X.Float64(), req.X.Rows)
 }
 
-func main() { sdk.ServeDetector(detector{}) }
+func main() { serve.Detector(detector{}) }

@@ -3,7 +3,7 @@ package main
 
 import (
 	"github.com/latentbench/latentbench/plugins/encoders/vae"
-	"github.com/latentbench/latentbench/sdk"
+	"github.com/latentbench/latentbench/sdk/serve"
 )
 
-func main() { sdk.ServeEncoder(vae.Plugin(vae.VariantCLVAE)) }
+func main() { serve.Encoder(vae.Plugin(vae.VariantCLVAE)) }

@@ -7,6 +7,7 @@ import (
 
 	"github.com/latentbench/latentbench/plugins/encoders/identity"
 	"github.com/latentbench/latentbench/sdk"
+	"github.com/latentbench/latentbench/sdk/serve"
 )
 
 type encoder struct{}
@@ -43,4 +44,4 @@ func (encoder) Encode(_ context.Context, req *sdk.EncodeRequest) (sdk.Matrix, er
 	return sdk.NewMatrix64(req.X.Rows, req.X.Cols, z), nil
 }
 
-func main() { sdk.ServeEncoder(encoder{}) }
+func main() { serve.Encoder(encoder{}) }

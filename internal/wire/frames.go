@@ -1,4 +1,4 @@
-package sdk
+package wire
 
 import (
 	"encoding/binary"
@@ -7,6 +7,8 @@ import (
 	"io"
 	"math"
 	"unsafe"
+
+	"github.com/latentbench/latentbench/sdk"
 
 	lbv1 "github.com/latentbench/latentbench/proto/latentbench/v1"
 )
@@ -57,7 +59,7 @@ func Float64s(v []float64) Array {
 }
 
 // MatrixArray wraps a Matrix without copying.
-func MatrixArray(m Matrix) Array {
+func MatrixArray(m sdk.Matrix) Array {
 	if m.F32 != nil {
 		return Array{Rows: m.Rows, Cols: m.Cols, DType: lbv1.DType_DTYPE_FLOAT32, f32: m.F32}
 	}
@@ -65,14 +67,14 @@ func MatrixArray(m Matrix) Array {
 }
 
 // Matrix returns the array as a Matrix (float32 or float64 arrays only).
-func (a Array) Matrix() (Matrix, error) {
+func (a Array) Matrix() (sdk.Matrix, error) {
 	switch a.DType {
 	case lbv1.DType_DTYPE_FLOAT32:
-		return Matrix{Rows: a.Rows, Cols: a.Cols, F32: a.f32}, nil
+		return sdk.Matrix{Rows: a.Rows, Cols: a.Cols, F32: a.f32}, nil
 	case lbv1.DType_DTYPE_FLOAT64:
-		return Matrix{Rows: a.Rows, Cols: a.Cols, F64: a.f64}, nil
+		return sdk.Matrix{Rows: a.Rows, Cols: a.Cols, F64: a.f64}, nil
 	}
-	return Matrix{}, fmt.Errorf("want a float32 or float64 matrix, got dtype %s", a.DType)
+	return sdk.Matrix{}, fmt.Errorf("want a float32 or float64 matrix, got dtype %s", a.DType)
 }
 
 // Int32Column returns an n×1 int32 array's values.

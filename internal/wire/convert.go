@@ -1,30 +1,32 @@
-package sdk
+package wire
 
 import (
 	"fmt"
 
+	"github.com/latentbench/latentbench/sdk"
+
 	lbv1 "github.com/latentbench/latentbench/proto/latentbench/v1"
 )
 
-var paramTypes = map[ParamType]lbv1.ParamType{
-	TypeInt:       lbv1.ParamType_PARAM_TYPE_INT,
-	TypeFloat:     lbv1.ParamType_PARAM_TYPE_FLOAT,
-	TypeString:    lbv1.ParamType_PARAM_TYPE_STRING,
-	TypeBool:      lbv1.ParamType_PARAM_TYPE_BOOL,
-	TypeIntList:   lbv1.ParamType_PARAM_TYPE_INT_LIST,
-	TypeFloatList: lbv1.ParamType_PARAM_TYPE_FLOAT_LIST,
-	TypeAny:       lbv1.ParamType_PARAM_TYPE_ANY,
+var paramTypes = map[sdk.ParamType]lbv1.ParamType{
+	sdk.TypeInt:       lbv1.ParamType_PARAM_TYPE_INT,
+	sdk.TypeFloat:     lbv1.ParamType_PARAM_TYPE_FLOAT,
+	sdk.TypeString:    lbv1.ParamType_PARAM_TYPE_STRING,
+	sdk.TypeBool:      lbv1.ParamType_PARAM_TYPE_BOOL,
+	sdk.TypeIntList:   lbv1.ParamType_PARAM_TYPE_INT_LIST,
+	sdk.TypeFloatList: lbv1.ParamType_PARAM_TYPE_FLOAT_LIST,
+	sdk.TypeAny:       lbv1.ParamType_PARAM_TYPE_ANY,
 }
 
-var featureKinds = map[FeatureKind]lbv1.FeatureKind{
-	FeatureNumeric:     lbv1.FeatureKind_FEATURE_KIND_NUMERIC,
-	FeatureCategorical: lbv1.FeatureKind_FEATURE_KIND_CATEGORICAL,
-	FeatureUnit:        lbv1.FeatureKind_FEATURE_KIND_UNIT,
+var featureKinds = map[sdk.FeatureKind]lbv1.FeatureKind{
+	sdk.FeatureNumeric:     lbv1.FeatureKind_FEATURE_KIND_NUMERIC,
+	sdk.FeatureCategorical: lbv1.FeatureKind_FEATURE_KIND_CATEGORICAL,
+	sdk.FeatureUnit:        lbv1.FeatureKind_FEATURE_KIND_UNIT,
 }
 
 // ToWireValue converts a parameter value to its wire form.
 func ToWireValue(v any) (*lbv1.Value, error) {
-	nv, err := Normalize(v)
+	nv, err := sdk.Normalize(v)
 	if err != nil {
 		return nil, err
 	}
@@ -74,7 +76,7 @@ func FromWireValue(v *lbv1.Value) (any, error) {
 }
 
 // ToWireParams converts a parameter set to its wire form.
-func ToWireParams(p Params) (map[string]*lbv1.Value, error) {
+func ToWireParams(p sdk.Params) (map[string]*lbv1.Value, error) {
 	out := make(map[string]*lbv1.Value, len(p))
 	for k, v := range p {
 		w, err := ToWireValue(v)
@@ -99,17 +101,17 @@ func FromWireParams(m map[string]*lbv1.Value) (map[string]any, error) {
 	return out, nil
 }
 
-// ToWireDescription converts a Description to its wire form.
-func ToWireDescription(d *Description) (*lbv1.Description, error) {
+// ToWireDescription converts an sdk.Description to its wire form.
+func ToWireDescription(d *sdk.Description) (*lbv1.Description, error) {
 	out := &lbv1.Description{
 		Name: d.Name, Version: d.Version, Doc: d.Doc,
 		NeedsLabels: d.NeedsLabels, UsesGroups: d.UsesGroups,
 		ContractVersion: int32(d.ContractVersion),
 	}
 	switch d.Kind {
-	case KindEncoder:
+	case sdk.KindEncoder:
 		out.Kind = lbv1.Kind_KIND_ENCODER
-	case KindDetector:
+	case sdk.KindDetector:
 		out.Kind = lbv1.Kind_KIND_DETECTOR
 	}
 	for _, p := range d.Params {
@@ -128,22 +130,22 @@ func ToWireDescription(d *Description) (*lbv1.Description, error) {
 
 // FromWireDescription converts a wire Description, normalising each default
 // to its declared type.
-func FromWireDescription(w *lbv1.Description) (*Description, error) {
-	d := &Description{
+func FromWireDescription(w *lbv1.Description) (*sdk.Description, error) {
+	d := &sdk.Description{
 		Name: w.GetName(), Version: w.GetVersion(), Doc: w.GetDoc(),
 		NeedsLabels: w.GetNeedsLabels(), UsesGroups: w.GetUsesGroups(),
 		ContractVersion: int(w.GetContractVersion()),
 	}
 	switch w.GetKind() {
 	case lbv1.Kind_KIND_ENCODER:
-		d.Kind = KindEncoder
+		d.Kind = sdk.KindEncoder
 	case lbv1.Kind_KIND_DETECTOR:
-		d.Kind = KindDetector
+		d.Kind = sdk.KindDetector
 	default:
 		return nil, fmt.Errorf("plugin %q declares no kind", d.Name)
 	}
 	for _, p := range w.GetParams() {
-		spec := ParamSpec{Name: p.GetName(), Doc: p.GetDoc(), Choices: p.GetChoices()}
+		spec := sdk.ParamSpec{Name: p.GetName(), Doc: p.GetDoc(), Choices: p.GetChoices()}
 		for t, wt := range paramTypes {
 			if wt == p.GetType() {
 				spec.Type = t
@@ -165,7 +167,7 @@ func FromWireDescription(w *lbv1.Description) (*Description, error) {
 }
 
 // ToWireFeatures converts feature blocks to their wire form.
-func ToWireFeatures(fs []FeatureBlock) []*lbv1.FeatureBlock {
+func ToWireFeatures(fs []sdk.FeatureBlock) []*lbv1.FeatureBlock {
 	out := make([]*lbv1.FeatureBlock, len(fs))
 	for i, f := range fs {
 		out[i] = &lbv1.FeatureBlock{Name: f.Name, Kind: featureKinds[f.Kind], Start: int64(f.Start), Width: int64(f.Width)}
@@ -174,10 +176,10 @@ func ToWireFeatures(fs []FeatureBlock) []*lbv1.FeatureBlock {
 }
 
 // FromWireFeatures converts wire feature blocks.
-func FromWireFeatures(ws []*lbv1.FeatureBlock) []FeatureBlock {
-	out := make([]FeatureBlock, len(ws))
+func FromWireFeatures(ws []*lbv1.FeatureBlock) []sdk.FeatureBlock {
+	out := make([]sdk.FeatureBlock, len(ws))
 	for i, w := range ws {
-		out[i] = FeatureBlock{Name: w.GetName(), Start: int(w.GetStart()), Width: int(w.GetWidth())}
+		out[i] = sdk.FeatureBlock{Name: w.GetName(), Start: int(w.GetStart()), Width: int(w.GetWidth())}
 		for k, wk := range featureKinds {
 			if wk == w.GetKind() {
 				out[i].Kind = k
@@ -185,4 +187,14 @@ func FromWireFeatures(ws []*lbv1.FeatureBlock) []FeatureBlock {
 		}
 	}
 	return out
+}
+
+// ToWireProgress converts a progress report to its wire form.
+func ToWireProgress(p sdk.Progress) *lbv1.Progress {
+	return &lbv1.Progress{Epoch: int64(p.Epoch), Epochs: int64(p.Epochs), Values: p.Values, Message: p.Message}
+}
+
+// FromWireProgress converts a wire progress report.
+func FromWireProgress(p *lbv1.Progress) sdk.Progress {
+	return sdk.Progress{Epoch: int(p.GetEpoch()), Epochs: int(p.GetEpochs()), Values: p.GetValues(), Message: p.GetMessage()}
 }
