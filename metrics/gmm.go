@@ -146,6 +146,10 @@ func (r GMMResult) Predict(x []float64, n int) ([]int, error) {
 
 // errGMMCovariance is scikit-learn's error for a covariance that is not
 // positive definite.
+// errGMMCanceled marks a run stopped by the sweep's cancellation; the sweep
+// returns ctx's error instead.
+var errGMMCanceled = errors.New("canceled")
+
 var errGMMCovariance = errors.New("ill-defined empirical covariance (a singleton or collapsed component): " +
 	"decrease the number of components or increase RegCovar")
 
@@ -160,6 +164,15 @@ type gmData struct {
 	nInit   int
 	seed    uint64 // derived k-means seed
 }
+
+// canceled reports whether the sweep was cancelled (km.done, see
+// kmData.canceled).
+func (g *gmData) canceled() bool { return g.km.canceled() }
+
+// gmCheckRows is how many rows the d > 2 E- and M-steps process between two
+// cancellation checks: a row costs O(k·d²), so for MNIST's 784 pixels and
+// k = 20 about 16 rows take a few milliseconds.
+const gmCheckRows = 16
 
 func gmPrepare(fn string, x []float64, n, d int, opt GMMOptions) (*gmData, error) {
 	if opt.NInit < 0 || opt.MaxIter < 0 || opt.Tol < 0 || opt.RegCovar < 0 || opt.Workers < 0 {
@@ -279,6 +292,9 @@ func (g *gmData) fit(w *gmWork, k, run int, initLabels []int) gmRun {
 	} else {
 		g.km.plusPlus(w.km, k, kmRNG(g.seed, uint64(run)))
 		g.km.lloydInPlace(w.km, k)
+		if g.canceled() {
+			return gmRun{err: errGMMCanceled}
+		}
 		for i, l := range w.km.labels {
 			resp[i*k+int(l)] = 1
 		}
@@ -298,7 +314,13 @@ func (g *gmData) fit(w *gmWork, k, run int, initLabels []int) gmRun {
 	for iter = 1; iter <= g.maxIter; iter++ {
 		prev := lower
 		lower = g.eStep(w, m, resp)
+		if g.canceled() {
+			return gmRun{err: errGMMCanceled}
+		}
 		g.mStep(w, m, resp)
+		if g.canceled() {
+			return gmRun{err: errGMMCanceled}
+		}
 		if err := m.precisions(w.chol); err != nil {
 			return gmRun{err: err}
 		}
@@ -435,6 +457,9 @@ func (g *gmData) eStep(w *gmWork, m *gmModel, resp []float64) float64 {
 	}
 	total := 0.0
 	for i := range n {
+		if i%gmCheckRows == 0 && g.canceled() {
+			return math.NaN()
+		}
 		row := resp[i*k : (i+1)*k]
 		p := g.x[i*d : (i+1)*d]
 		mx, _ := m.logProbRow(p, row, w.diff)
@@ -588,6 +613,9 @@ func (g *gmData) mStep(w *gmWork, m *gmModel, resp []float64) {
 	} else {
 		diff := w.diff
 		for i := range n {
+			if i%gmCheckRows == 0 && g.canceled() {
+				return
+			}
 			row := resp[i*k : (i+1)*k]
 			p := x[i*d : (i+1)*d]
 			for j, r := range row {

@@ -151,6 +151,8 @@ type kmData struct {
 	tol     float64 // absolute tolerance on Σ_j ‖shift_j‖²
 	nInit   int
 	maxIter int
+	// done is the sweep's ctx.Done() (nil: never cancelled).
+	done <-chan struct{}
 }
 
 // kmWork is one goroutine's scratch space; no allocation happens per
@@ -632,6 +634,11 @@ func (m *kmData) lloydInPlace(w *kmWork, k int) (float64, int) {
 	strict := false
 	iter := 0
 	for iter = 0; iter < m.maxIter; iter++ {
+		if m.canceled() {
+			// The sweep returns ctx's error and drops this run; the labels
+			// may be stale, so nothing below may run on them.
+			return math.NaN(), iter
+		}
 		if iter == 0 {
 			m.assignFull(w, k)
 		} else {
@@ -778,4 +785,19 @@ func kmParallel[W any](ctx context.Context, jobs, workers int, newWork func() W,
 		return ctx.Err()
 	}
 	return nil
+}
+
+// canceled reports whether the sweep this data belongs to was cancelled; fits
+// check it between iterations (and, where one iteration is long, inside it)
+// so that a cell timeout or Ctrl-C ends a long fit within about a second.
+func (m *kmData) canceled() bool {
+	if m.done == nil {
+		return false
+	}
+	select {
+	case <-m.done:
+		return true
+	default:
+		return false
+	}
 }

@@ -37,12 +37,14 @@ type Sweep struct {
 //
 // The (k, restart) runs are spread over opt.Workers goroutines (GOMAXPROCS
 // if 0) and the result does not depend on their number. Cancelling ctx stops
-// the sweep between runs; the error then wraps ctx.Err().
+// the sweep within about a second, inside a run (between Lloyd iterations;
+// for GMM also within an E- or M-step); the error then wraps ctx.Err().
 func SweepKMeans(ctx context.Context, x []float64, n, d int, truth []int, kmin, kmax int, opt KMeansOptions) (Sweep, error) {
 	data, err := kmPrepare("SweepKMeans", x, n, d, opt)
 	if err != nil {
 		return Sweep{}, err
 	}
+	data.done = ctx.Done()
 	if err := swCheck("SweepKMeans", n, truth, kmin, kmax); err != nil {
 		return Sweep{}, err
 	}
@@ -80,6 +82,7 @@ func SweepGMM(ctx context.Context, x []float64, n, d int, truth []int, kmin, kma
 	if err != nil {
 		return Sweep{}, err
 	}
+	data.km.done = ctx.Done()
 	if err := swCheck("SweepGMM", n, truth, kmin, kmax); err != nil {
 		return Sweep{}, err
 	}
