@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"math"
 	"os"
 	"path/filepath"
 	"sort"
@@ -56,6 +57,9 @@ type Result struct {
 	Data *DataInfo `json:"data,omitempty"`
 	// Wall is the cell's wall time in this run, in seconds.
 	Wall float64 `json:"wall"`
+	// Notes says what was left out of the result and why (a metric that
+	// came out NaN or infinite, which JSON cannot hold).
+	Notes []string `json:"notes,omitempty"`
 }
 
 // DataInfo summarises a loaded data set.
@@ -149,4 +153,66 @@ func WriteFileAtomic(path string, data []byte) error {
 		return err
 	}
 	return os.Rename(tmp.Name(), path)
+}
+
+// finite reports whether v is neither NaN nor infinite.
+func finite(v float64) bool { return !math.IsNaN(v) && !math.IsInf(v, 0) }
+
+// Sanitize makes r encodable as JSON. A non-finite metric (EM/MV of a
+// zero-volume latent box, say) or timing is left out with a note, as are
+// non-finite sweep points, training-history values and class shares; the
+// cell keeps its status. If r still cannot be encoded, the cell fails with
+// the reason and keeps only what identifies it: one unsavable result never
+// stops the others from being saved.
+func (r *Result) Sanitize() {
+	var notes []string
+	note := func(format string, args ...any) { notes = append(notes, fmt.Sprintf(format, args...)) }
+	for k, v := range r.Metrics {
+		if !finite(v) {
+			delete(r.Metrics, k)
+			note("metric %s is %v: not stored", k, v)
+		}
+	}
+	for k, v := range r.Timings {
+		if !finite(v) {
+			delete(r.Timings, k)
+			note("timing %s is %v: not stored", k, v)
+		}
+	}
+	for m, sweep := range r.Sweeps {
+		kept := sweep[:0]
+		for _, p := range sweep {
+			if finite(p.V) && finite(p.H) && finite(p.C) {
+				kept = append(kept, p)
+			} else {
+				note("%s sweep at k = %d is not finite: not stored", m, p.K)
+			}
+		}
+		r.Sweeps[m] = kept
+	}
+	for i, h := range r.History {
+		for k, v := range h {
+			if !finite(v) {
+				delete(h, k)
+				note("training history epoch %d: %s is %v: not stored", i+1, k, v)
+			}
+		}
+	}
+	if c := r.Classes; c != nil {
+		for _, v := range append(append([]float64(nil), c.All...), c.Flagged...) {
+			if !finite(v) {
+				r.Classes = nil
+				note("class shares are not finite: not stored")
+				break
+			}
+		}
+	}
+	sort.Strings(notes)
+	r.Notes = append(r.Notes, notes...)
+	if _, err := json.Marshal(r); err != nil {
+		*r = Result{Cell: r.Cell, Index: r.Index, Dataset: r.Dataset, Encoder: r.Encoder, EncoderLabel: r.EncoderLabel,
+			EncoderVersion: r.EncoderVersion, Detector: r.Detector, DetectorLabel: r.DetectorLabel,
+			DetectorVersion: r.DetectorVersion, Seed: r.Seed, Status: StatusError,
+			Error: fmt.Sprintf("result cannot be saved: %v", err), Metrics: map[string]float64{}, Wall: r.Wall}
+	}
 }

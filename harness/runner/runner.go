@@ -138,6 +138,7 @@ func Run(ctx context.Context, g *grid.Grid, opt Options) ([]Result, error) {
 			if res.Status == StatusCanceled {
 				return // an interrupted cell leaves no result: the rerun redoes it
 			}
+			res.Sanitize()
 			opt.Progress.CellDone(c, &res)
 			mu.Lock()
 			defer mu.Unlock()

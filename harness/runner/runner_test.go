@@ -34,6 +34,7 @@ func plugins(t testing.TB) string {
 		}
 		plugintest.Build(t, dir, map[string]string{
 			"latentbench-encoder-pca":       plugintest.Module + "/plugins/encoders/pca/cmd",
+			"latentbench-encoder-identity":  plugintest.Module + "/plugins/encoders/identity/cmd",
 			"latentbench-detector-iforest":  plugintest.Module + "/plugins/detectors/iforest/cmd",
 			"latentbench-detector-fault-ok": plugintest.Module + "/internal/testplugins/fault",
 		})
