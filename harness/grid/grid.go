@@ -206,6 +206,10 @@ func Load(path string, reg Registry) (*Grid, error) {
 // directory is the base of relative data paths.
 func Parse(path string, src []byte, reg Registry) (*Grid, error) {
 	l := &loader{file: path, loc: locate(src)}
+	if at := l.loc.tooDeep; at != nil {
+		return nil, Errors{{File: path, Line: at.line, Col: at.col,
+			Msg: fmt.Sprintf("nested deeper than %d levels (arrays, inline tables or key segments)", maxNesting)}}
+	}
 	var raw map[string]any
 	if _, err := toml.Decode(string(src), &raw); err != nil {
 		var pe toml.ParseError

@@ -90,7 +90,15 @@ type header struct {
 type locator struct {
 	pos     map[string]position
 	headers []header
+	// tooDeep, when set, is where a value or key first nests deeper than
+	// maxNesting: Parse refuses such a file before decoding it (the TOML
+	// decoder's memory grows with the square of the depth of inline tables).
+	tooDeep *position
 }
+
+// maxNesting bounds the nesting of arrays and inline tables, and the number
+// of segments of a key, in a grid file.
+const maxNesting = 64
 
 // find returns the position of the key at p; if that key was not located, the
 // position of its nearest located parent (its table header, usually), and
@@ -137,6 +145,13 @@ func (l *locator) fieldForParseError(lastKey string, line int) string {
 	return lastKey
 }
 
+// maxLocateDepth bounds the paths the locator records. Every recorded path
+// is a copy of its parent's plus one element, so recording every level of a
+// value nested n deep would cost memory in n²; no key of a grid is nested
+// this deep, and a value below the bound is located at its ancestor at the
+// bound (as an unlocated key falls back to its table).
+const maxLocateDepth = 32
+
 // locate scans a TOML source.
 func locate(src []byte) *locator {
 	s := &scanner{
@@ -158,6 +173,21 @@ type scanner struct {
 	// arrays counts the elements seen so far of each array of tables, by the
 	// resolved path of the array.
 	arrays map[string]int
+	depth  int // arrays and inline tables open around the current value
+}
+
+// nest notes one more level of nesting at the current position; it reports
+// false once the file nests too deep (the scan then stops).
+func (s *scanner) nest(levels int) bool {
+	if levels > maxNesting && s.loc.tooDeep == nil {
+		at := s.here()
+		s.loc.tooDeep = &at
+	}
+	if s.loc.tooDeep != nil {
+		s.i = len(s.src)
+		return false
+	}
+	return true
 }
 
 func (s *scanner) eof() bool { return s.i >= len(s.src) }
@@ -260,6 +290,9 @@ func (s *scanner) header(at position) keyPath {
 	}
 	var p keyPath
 	for i, k := range segs {
+		if len(p) >= maxLocateDepth {
+			break
+		}
 		p = p.key(k)
 		if array && i == len(segs)-1 {
 			n := s.arrays[p.String()] + 1
@@ -271,9 +304,9 @@ func (s *scanner) header(at position) keyPath {
 		}
 		s.record(p, at)
 	}
-	raw := make(keyPath, len(segs))
-	for i, k := range segs {
-		raw[i] = pathElem{key: k}
+	raw := make(keyPath, min(len(segs), maxLocateDepth))
+	for i := range raw {
+		raw[i] = pathElem{key: segs[i]}
 	}
 	s.loc.headers = append(s.loc.headers, header{line: at.line, raw: raw.String(), path: p})
 	return p
@@ -284,6 +317,9 @@ func (s *scanner) header(at position) keyPath {
 func (s *scanner) keyValue(table keyPath, segs []string, at position) {
 	p := table
 	for _, k := range segs {
+		if len(p) >= maxLocateDepth {
+			break
+		}
 		p = p.key(k)
 		s.record(p, at)
 	}
@@ -312,6 +348,9 @@ func (s *scanner) key() []string {
 			return segs
 		}
 		segs = append(segs, k)
+		if !s.nest(len(segs)) {
+			return nil
+		}
 		s.skipSpace(false)
 		if s.peek(0) != '.' {
 			return segs
@@ -338,6 +377,11 @@ func (s *scanner) value(p keyPath) {
 			s.literalString()
 		}
 	case '[':
+		if !s.nest(s.depth + 1) {
+			return
+		}
+		s.depth++
+		defer func() { s.depth-- }()
 		s.advance()
 		n := 0
 		for {
@@ -353,8 +397,11 @@ func (s *scanner) value(p keyPath) {
 				continue
 			}
 			n++
-			el := p.index(n)
-			s.record(el, s.here())
+			el := p
+			if len(p) < maxLocateDepth {
+				el = p.index(n)
+				s.record(el, s.here())
+			}
 			before := s.i
 			s.value(el)
 			if s.i == before { // not a value: give up on this array
@@ -362,6 +409,11 @@ func (s *scanner) value(p keyPath) {
 			}
 		}
 	case '{':
+		if !s.nest(s.depth + 1) {
+			return
+		}
+		s.depth++
+		defer func() { s.depth-- }()
 		s.advance()
 		for {
 			s.skipSpace(true)

@@ -1,6 +1,7 @@
 package grid
 
 import (
+	"runtime"
 	"strings"
 	"testing"
 )
@@ -188,5 +189,56 @@ seeds = [0]
 	g, err := Parse("testdata/valid/inline.toml", []byte(valid), testRegistry())
 	if err != nil || len(g.Cells) != 2 {
 		t.Fatalf("valid inline grid: %v", err)
+	}
+}
+
+// Deeply nested values (arrays, inline tables, dotted keys and headers) cost
+// the locator memory linear in the file's size, not in the square of the
+// nesting depth: a 240 KB file was enough to use gigabytes.
+func TestLocateDeepNestingIsLinear(t *testing.T) {
+	const depth = 40000
+	files := map[string]string{
+		"arrays":  "x = " + strings.Repeat("[", depth) + strings.Repeat("]", depth) + "\n",
+		"inline":  "x = " + strings.Repeat("{a=", depth) + "1" + strings.Repeat("}", depth) + "\n",
+		"dotted":  strings.Repeat("a.", depth) + "b = 1\n",
+		"header":  "[" + strings.Repeat("a.", depth) + "b]\nc = 1\n",
+		"aoheads": strings.Repeat("[["+strings.Repeat("a.", 200)+"b]]\n", 200),
+	}
+	for name, src := range files {
+		t.Run(name, func(t *testing.T) {
+			var l *locator
+			allocs := testing.AllocsPerRun(1, func() { l = locate([]byte(src)) })
+			var before, after runtime.MemStats
+			runtime.GC()
+			runtime.ReadMemStats(&before)
+			l = locate([]byte(src))
+			runtime.ReadMemStats(&after)
+			bytes := after.TotalAlloc - before.TotalAlloc
+			if limit := uint64(200 * len(src)); bytes > limit {
+				t.Errorf("%d bytes allocated for a %d-byte file (limit %d); %v allocations", bytes, len(src), limit, allocs)
+			}
+			if name != "aoheads" && l.tooDeep == nil {
+				t.Errorf("nesting %d deep not flagged", depth)
+			}
+		})
+	}
+}
+
+// The whole of Parse on such a file stays linear too (a deep value in an
+// `any` place and in a table the grid does not know).
+func TestParseDeepNestingIsLinear(t *testing.T) {
+	const depth = 20000
+	src := "[experiment]\nname = \"deep\"\nseeds = [0]\ndescription = " + strings.Repeat("[", depth) + strings.Repeat("]", depth) +
+		"\n[junk]\nx = " + strings.Repeat("{a=", depth/4) + "1" + strings.Repeat("}", depth/4) + "\n"
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	_, err := Parse("deep.toml", []byte(src), testRegistry())
+	runtime.ReadMemStats(&after)
+	if err == nil || !strings.Contains(err.Error(), "deep.toml:4:") || !strings.Contains(err.Error(), "nested deeper than 64") {
+		t.Fatalf("want an error at line 4 naming the nesting limit, got %v", err)
+	}
+	if bytes, limit := after.TotalAlloc-before.TotalAlloc, uint64(2000*len(src)); bytes > limit {
+		t.Errorf("%d bytes allocated for a %d-byte file (limit %d)", bytes, len(src), limit)
 	}
 }
