@@ -24,7 +24,7 @@ endif
 CI_BIN   := .cache/ci-bin
 CI_CACHE := .cache/ci-cache
 
-.PHONY: all build demo test test-short bench mnist proto clean help ci-accept adbench adbench-large paper deps
+.PHONY: all build demo test test-short bench mnist proto clean help ci-accept adbench adbench-large paper deps fuzz
 
 all: build
 
@@ -56,9 +56,26 @@ demo: build mnist
 deps:
 	@scripts/install-deps
 
+# The suite, then: the pure-Go VAE (-tags purego: no assembly kernels), vet
+# for a second architecture, and each fuzz target briefly (FUZZTIME each).
 test: deps mnist
 	$(GO) vet ./...
+	GOARCH=arm64 $(GO) vet ./...
 	$(GO) test -count=1 -timeout 15m ./...
+	$(GO) test -count=1 -tags purego ./plugins/encoders/vae/...
+	$(MAKE) fuzz
+
+# Fuzz targets, FUZZTIME each (make fuzz FUZZTIME=10m for a longer hunt); the
+# seed corpora are in each package's testdata/fuzz.
+FUZZTIME ?= 10s
+FUZZ_TARGETS := harness/dataset:FuzzRecordReader harness/dataset:FuzzParseNPY \
+	harness/dataset:FuzzReadNPZ harness/grid:FuzzLocate
+fuzz:
+	@for t in $(FUZZ_TARGETS); do \
+		pkg=$${t%%:*}; name=$${t#*:}; \
+		echo "$(GO) test -run '^$$' -fuzz '^$$name\$$' -fuzztime $(FUZZTIME) ./$$pkg"; \
+		$(GO) test -run '^$$' -fuzz "^$$name\$$" -fuzztime $(FUZZTIME) ./$$pkg || exit 1; \
+	done
 
 test-short:
 	$(GO) test -short ./...

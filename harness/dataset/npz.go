@@ -81,8 +81,13 @@ func parseNPY(name string, b []byte) (*npyArray, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}
+	// The shape's product, checked for overflow: a product that wraps
+	// around could match the data's length and claim billions of rows.
 	count := 1
 	for _, n := range a.shape {
+		if n > 0 && count > math.MaxInt/size/n {
+			return nil, fmt.Errorf("%s: shape %v of %s is too large (%d data bytes)", name, a.shape, a.descr, len(a.data))
+		}
 		count *= n
 	}
 	if len(a.data) != count*size {

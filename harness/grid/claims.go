@@ -1,7 +1,6 @@
 package grid
 
 import (
-	"errors"
 	"fmt"
 	"math"
 	"os"
@@ -221,12 +220,7 @@ func ReadDeclared(path string) (Declared, error) {
 	l := &loader{file: path, loc: locate(src)}
 	var raw map[string]any
 	if _, err := toml.Decode(string(src), &raw); err != nil {
-		var pe toml.ParseError
-		if errors.As(err, &pe) {
-			return Declared{}, Errors{{File: path, Line: pe.Position.Line, Col: max(pe.Position.Col, 1),
-				Field: l.loc.fieldForParseError(pe.LastKey, pe.Position.Line), Msg: pe.Message}}
-		}
-		return Declared{}, Errors{{File: path, Line: 1, Col: 1, Msg: err.Error()}}
+		return Declared{}, l.syntaxError(err)
 	}
 	var d Declared
 	l.declared(&d, raw)

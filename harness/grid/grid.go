@@ -212,16 +212,7 @@ func Parse(path string, src []byte, reg Registry) (*Grid, error) {
 	}
 	var raw map[string]any
 	if _, err := toml.Decode(string(src), &raw); err != nil {
-		var pe toml.ParseError
-		if errors.As(err, &pe) {
-			col := pe.Position.Col
-			if col < 1 {
-				col = 1
-			}
-			return nil, Errors{{File: path, Line: pe.Position.Line, Col: col,
-				Field: l.loc.fieldForParseError(pe.LastKey, pe.Position.Line), Msg: pe.Message}}
-		}
-		return nil, Errors{{File: path, Line: 1, Col: 1, Msg: err.Error()}}
+		return nil, l.syntaxError(err)
 	}
 	g := &Grid{Path: path, Dir: filepath.Dir(path), Source: src}
 	l.structure(g, raw, reg)
@@ -233,6 +224,17 @@ func Parse(path string, src []byte, reg Registry) (*Grid, error) {
 		return nil, l.errs
 	}
 	return g, nil
+}
+
+// syntaxError turns a TOML decoding error into Errors at its line (line 1
+// when the decoder gives none).
+func (l *loader) syntaxError(err error) Errors {
+	var pe toml.ParseError
+	if !errors.As(err, &pe) {
+		return Errors{{File: l.file, Line: 1, Col: 1, Msg: err.Error()}}
+	}
+	line, col := max(pe.Position.Line, 1), max(pe.Position.Col, 1)
+	return Errors{{File: l.file, Line: line, Col: col, Field: l.loc.fieldForParseError(pe.LastKey, line), Msg: pe.Message}}
 }
 
 var (

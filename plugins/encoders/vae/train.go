@@ -213,51 +213,26 @@ func Train(ctx context.Context, x []float32, n, d int, labels []int32, nClasses 
 	if err := checkInputs(x, n, d, labels, nClasses, blocks, cfg); err != nil {
 		return nil, nil, err
 	}
-	spec := &netSpec{
-		d: d, latent: cfg.LatentDim, hidden: cfg.Hidden,
-		sample: cfg.KL == KLSample, gamma: cfg.Gamma, beta: cfg.Beta,
-		blocks: blocks, scale: 1,
+	spec, means, err := specFor(cfg, d, nClasses, blocks)
+	if err != nil {
+		return nil, nil, err
 	}
-	if cfg.Reduction == ReductionMean {
-		spec.scale = 1 / float64(d)
-	}
-	var means []float64
-	if cfg.Conditional {
-		spec.nClasses = nClasses
-		spec.learnedMeans = cfg.PriorMeans == PriorLearned
-		if means, err = cfg.initialMeans(nClasses); err != nil {
-			return nil, nil, err
-		}
-	} else {
+	if !cfg.Conditional {
 		labels = nil
 	}
 
 	rng := rand.New(rand.NewSource(cfg.Seed))
 	p := newParams[float32](spec, rng, means)
-
-	// Rows used for training and (with early stopping) for validation.
-	order := make([]int, n)
-	for i := range order {
-		order[i] = i
-	}
-	var trainRows, valRows []int
-	trainRows = order
-	if cfg.EarlyStoppingPatience > 0 {
-		if n < 2 {
-			return nil, nil, fmt.Errorf("vae: early stopping needs at least 2 rows, got %d", n)
-		}
-		rng.Shuffle(n, func(i, j int) { order[i], order[j] = order[j], order[i] })
-		nv := int(math.Round(cfg.ValidationFraction * float64(n)))
-		nv = max(1, min(nv, n-1))
-		trainRows, valRows = order[:n-nv], order[n-nv:]
-		sort.Ints(valRows)
+	trainRows, valRows, err := splitRows(n, cfg, rng)
+	if err != nil {
+		return nil, nil, err
 	}
 
 	t := &trainer{spec: spec, p: p, x: x, labels: labels, batch: cfg.BatchSize,
 		graphs: map[int]*graph[float32]{}, fwd: map[int]*graph[float32]{}}
-	params := p.trainable(spec)
-	opt := newAdam(cfg.LR, params)
-	grads := make([][]float32, len(params))
+	t.params = p.trainable(spec)
+	t.opt = newAdam(cfg.LR, t.params)
+	t.grads = make([][]float32, len(t.params))
 
 	var stats []EpochStats
 	best := math.Inf(1)
@@ -268,36 +243,10 @@ func Train(ctx context.Context, x []float32, n, d int, labels []int32, nClasses 
 		start := time.Now()
 		copy(perm, trainRows)
 		rng.Shuffle(len(perm), func(i, j int) { perm[i], perm[j] = perm[j], perm[i] })
-		var sumR, sumK float64
-		for off := 0; off < len(perm); off += cfg.BatchSize {
-			if err := ctx.Err(); err != nil {
-				return nil, stats, fmt.Errorf("vae: training stopped in epoch %d: %w", ep, err)
-			}
-			rows := perm[off:min(off+cfg.BatchSize, len(perm))]
-			G, err := t.graph(len(rows), true)
-			if err != nil {
-				return nil, stats, err
-			}
-			t.fill(G, rows, rng)
-			if err := G.run(); err != nil {
-				return nil, stats, fmt.Errorf("vae: epoch %d: %w", ep, err)
-			}
-			r, k := G.lastSums()
-			if l := cfg.Gamma*r + cfg.Beta*k; math.IsNaN(l) || math.IsInf(l, 0) {
-				return nil, stats, fmt.Errorf("vae: loss is %v in epoch %d (batch at row %d of the epoch; reconstruction %v, KL %v): lower lr or check the data", l, ep, off, r, k)
-			}
-			sumR += r
-			sumK += k
-			for i := range grads {
-				if grads[i], err = G.grad(i); err != nil {
-					return nil, stats, fmt.Errorf("vae: epoch %d: %w", ep, err)
-				}
-			}
-			opt.step(params, grads)
+		st, err := t.epoch(ctx, ep, perm, cfg, rng)
+		if err != nil {
+			return nil, stats, err
 		}
-		nt := float64(len(perm))
-		st := EpochStats{Epoch: ep, Recon: sumR / nt, KL: sumK / nt}
-		st.Loss = cfg.Gamma*st.Recon + cfg.Beta*st.KL
 		stop := false
 		if len(valRows) > 0 {
 			vl, err := t.validate(valRows, cfg)
@@ -327,6 +276,86 @@ func Train(ctx context.Context, x []float32, n, d int, labels []int32, nClasses 
 	return newModel(cfg, d, nClasses, features, p, means), stats, nil
 }
 
+// specFor describes the network cfg asks for on d input columns, and returns
+// the initial prior means of a conditional encoder (nil otherwise).
+func specFor(cfg Config, d, nClasses int, blocks []block) (*netSpec, []float64, error) {
+	spec := &netSpec{
+		d: d, latent: cfg.LatentDim, hidden: cfg.Hidden,
+		sample: cfg.KL == KLSample, gamma: cfg.Gamma, beta: cfg.Beta,
+		blocks: blocks, scale: 1,
+	}
+	if cfg.Reduction == ReductionMean {
+		spec.scale = 1 / float64(d)
+	}
+	if !cfg.Conditional {
+		return spec, nil, nil
+	}
+	spec.nClasses = nClasses
+	spec.learnedMeans = cfg.PriorMeans == PriorLearned
+	means, err := cfg.initialMeans(nClasses)
+	if err != nil {
+		return nil, nil, err
+	}
+	return spec, means, nil
+}
+
+// splitRows returns the rows trained on and, with early stopping, the rows
+// held out for validation (a seeded share cfg.ValidationFraction, sorted).
+func splitRows(n int, cfg Config, rng *rand.Rand) (train, val []int, err error) {
+	order := make([]int, n)
+	for i := range order {
+		order[i] = i
+	}
+	if cfg.EarlyStoppingPatience <= 0 {
+		return order, nil, nil
+	}
+	if n < 2 {
+		return nil, nil, fmt.Errorf("vae: early stopping needs at least 2 rows, got %d", n)
+	}
+	rng.Shuffle(n, func(i, j int) { order[i], order[j] = order[j], order[i] })
+	nv := int(math.Round(cfg.ValidationFraction * float64(n)))
+	nv = max(1, min(nv, n-1))
+	train, val = order[:n-nv], order[n-nv:]
+	sort.Ints(val)
+	return train, val, nil
+}
+
+// epoch trains one epoch over the rows of perm, in batches, and returns the
+// mean reconstruction and KL terms per row (Seconds and ValLoss unset).
+func (t *trainer) epoch(ctx context.Context, ep int, perm []int, cfg Config, rng *rand.Rand) (EpochStats, error) {
+	var sumR, sumK float64
+	for off := 0; off < len(perm); off += cfg.BatchSize {
+		if err := ctx.Err(); err != nil {
+			return EpochStats{}, fmt.Errorf("vae: training stopped in epoch %d: %w", ep, err)
+		}
+		rows := perm[off:min(off+cfg.BatchSize, len(perm))]
+		G, err := t.graph(len(rows), true)
+		if err != nil {
+			return EpochStats{}, err
+		}
+		t.fill(G, rows, rng)
+		if err := G.run(); err != nil {
+			return EpochStats{}, fmt.Errorf("vae: epoch %d: %w", ep, err)
+		}
+		r, k := G.lastSums()
+		if l := cfg.Gamma*r + cfg.Beta*k; math.IsNaN(l) || math.IsInf(l, 0) {
+			return EpochStats{}, fmt.Errorf("vae: loss is %v in epoch %d (batch at row %d of the epoch; reconstruction %v, KL %v): lower lr or check the data", l, ep, off, r, k)
+		}
+		sumR += r
+		sumK += k
+		for i := range t.grads {
+			if t.grads[i], err = G.grad(i); err != nil {
+				return EpochStats{}, fmt.Errorf("vae: epoch %d: %w", ep, err)
+			}
+		}
+		t.opt.step(t.params, t.grads)
+	}
+	nt := float64(len(perm))
+	st := EpochStats{Epoch: ep, Recon: sumR / nt, KL: sumK / nt}
+	st.Loss = cfg.Gamma*st.Recon + cfg.Beta*st.KL
+	return st, nil
+}
+
 // trainer holds the graphs of one training run, one per batch size (the
 // full batch and the last, smaller one), built on first use.
 type trainer struct {
@@ -337,6 +366,11 @@ type trainer struct {
 	batch  int
 	graphs map[int]*graph[float32] // with gradients
 	fwd    map[int]*graph[float32] // forward only (validation)
+	// params are the trainable arrays, opt their Adam state and grads the
+	// last batch's gradients.
+	params [][]float32
+	opt    *adam
+	grads  [][]float32
 }
 
 func (t *trainer) graph(rows int, withGrad bool) (*graph[float32], error) {
