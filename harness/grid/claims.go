@@ -122,7 +122,7 @@ const (
 	// OverMean is the mean over every row of the side.
 	OverMean = "mean"
 	// OverBest is the configuration (encoder label) whose mean over seeds is
-	// best (see Better), with its mean over seeds.
+	// best (see MetricBetter), with its mean over seeds.
 	OverBest = "best"
 	// OverEach checks each configuration of the claim's own side separately:
 	// the claim holds when it holds for every one.
@@ -194,19 +194,6 @@ func (c *Claim) Kind() string {
 		return "target"
 	}
 	return "comparison"
-}
-
-// Better tells whether higher or lower values of a metric are better ("" for
-// the number of clusters, which is neither). OverBest picks configurations by
-// it.
-func Better(metric string) string {
-	switch {
-	case strings.HasPrefix(metric, "v_"), metric == "em", metric == "auc", metric == "ap":
-		return Higher
-	case strings.HasPrefix(metric, "misclassified_"), metric == "mv", metric == "rmse":
-		return Lower
-	}
-	return ""
 }
 
 // ReadDeclared reads the [[reference]], [[claim]] and [report] tables of the
@@ -491,7 +478,7 @@ func (l *loader) checkClaim(c *Claim, m map[string]any, at keyPath) {
 	if has("best_by") && c.Over != OverBest {
 		l.errf(at.key("best_by"), "best_by picks the best configuration: it needs over = %q", OverBest)
 	}
-	if c.Over == OverBest && Better(c.bestBy()) == "" {
+	if c.Over == OverBest && MetricBetter(c.bestBy()) == 0 {
 		l.errf(at.key("best_by"), "%q is neither better higher nor lower: give best_by, a metric that picks the best configuration (e.g. \"v_gmm\")", c.bestBy())
 	}
 }

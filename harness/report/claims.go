@@ -207,7 +207,7 @@ func side(c *grid.Claim, sel grid.Rows, rs []*runner.Result, m string, each bool
 
 // better tells whether a is a better value of metric m than b.
 func better(m string, a, b float64) bool {
-	if grid.Better(m) == grid.Lower {
+	if grid.MetricBetter(m) < 0 {
 		return a < b
 	}
 	return a > b
