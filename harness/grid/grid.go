@@ -588,6 +588,14 @@ func (l *loader) block(kind sdk.Kind, i int, m map[string]any, at keyPath, reg R
 	if !isTable {
 		return b, false
 	}
+	return b, l.blockParams(&b, kind, params, at) && ok
+}
+
+// blockParams checks a block's parameters against its plugin's schema and
+// fills b.Params (single values) and b.Axes (lists to run each); false when
+// one is wrong.
+func (l *loader) blockParams(b *Block, kind sdk.Kind, params map[string]any, at keyPath) bool {
+	desc, ok := b.Desc, true
 	for _, name := range sortedKeys(params) {
 		p := at.key("params").key(name)
 		spec, known := desc.Param(name)
@@ -641,7 +649,7 @@ func (l *loader) block(kind sdk.Kind, i int, m map[string]any, at keyPath, reg R
 			b.Params[name] = checked[0]
 		}
 	}
-	return b, ok
+	return ok
 }
 
 // splitAxis tells whether a parameter's value is an axis (a list of values to
