@@ -123,12 +123,17 @@ func slurm(f *slurmFlags, stdout, stderr io.Writer) error {
 	h.KillAll()
 	outDir := filepath.Join(f.resultsRoot, g.Experiment.Name)
 	slurmDir := filepath.Join(outDir, "slurm")
+	last, haveLast := lastSubmission(slurmDir)
 	if f.tasks == 0 {
-		last, ok := lastSubmission(slurmDir)
-		if !ok {
+		if !haveLast {
 			return errors.New("-resume without -tasks: no earlier submission in " + slurmDir)
 		}
 		f.tasks = last.Tasks
+	}
+	if f.resume && haveLast && !f.dryRun {
+		if err := notQueued(last.ArrayJob, last.MergeJob); err != nil {
+			return err
+		}
 	}
 	if f.tasks > len(g.Cells) {
 		return fmt.Errorf("-tasks %d: the grid has only %d cells", f.tasks, len(g.Cells))
@@ -154,6 +159,20 @@ func slurm(f *slurmFlags, stdout, stderr io.Writer) error {
 		return printScripts(stdout, p)
 	}
 	return submit(stdout, p, f, shards)
+}
+
+// notQueued fails when squeue still lists one of the jobs: resuming then
+// would run the same shards twice at once.
+func notQueued(ids ...string) error {
+	out, err := exec.Command("squeue", "-h", "-o", "%i %T", "-j", strings.Join(ids, ",")).Output()
+	if err != nil {
+		return nil // squeue knows the jobs no more (or is absent): nothing runs
+	}
+	if s := strings.TrimSpace(string(out)); s != "" {
+		return fmt.Errorf("jobs of the last submission are still queued or running (squeue -j %s):\n%s\nwait for them, or scancel them, before -resume",
+			strings.Join(ids, ","), s)
+	}
+	return nil
 }
 
 func allShards(n int) []int {
