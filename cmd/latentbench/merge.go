@@ -70,7 +70,7 @@ func printMerged(w io.Writer, dir string, m *results.Merged) {
 	fmt.Fprintf(w, "%s: %d of %s cells from %d cells files (%d duplicates dropped",
 		dir, len(m.Results), total, len(m.Files), m.Duplicates)
 	if m.Torn > 0 {
-		fmt.Fprintf(w, ", %d cells cut off by a killed process skipped", m.Torn)
+		fmt.Fprintf(w, ", %d incomplete last lines skipped: a process killed or still writing", m.Torn)
 	}
 	fmt.Fprintf(w, "); %d failed\n", countFailed(m.Results))
 	if len(m.Missing) == 0 {

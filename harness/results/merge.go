@@ -35,7 +35,8 @@ type Merged struct {
 	Files      []string
 	Duplicates int
 	// Torn counts incomplete last lines skipped: a process killed while
-	// writing a cell (that cell is not finished, so nothing is lost).
+	// writing a cell, or one writing it right now (either way that cell does
+	// not count as finished yet, so nothing finished is lost).
 	Torn int
 }
 
