@@ -21,6 +21,7 @@ import (
 	"github.com/latentbench/latentbench/harness/report"
 	"github.com/latentbench/latentbench/harness/results"
 	"github.com/latentbench/latentbench/harness/runner"
+	"github.com/latentbench/latentbench/sdk"
 )
 
 // runFlags are the flags of `latentbench run`.
@@ -34,6 +35,8 @@ type runFlags struct {
 	pluginDir   string
 	verbose     bool
 	figures     bool
+	noCache     bool
+	freshNames  string
 }
 
 func parseRunFlags(args []string, stderr io.Writer) (*runFlags, bool) {
@@ -48,6 +51,8 @@ func parseRunFlags(args []string, stderr io.Writer) (*runFlags, bool) {
 	fs.StringVar(&f.pluginDir, "plugins", "", "extra plugin directory")
 	fs.BoolVar(&f.verbose, "v", false, "show plugin logs")
 	fs.BoolVar(&f.figures, "figures", true, "draw figures into results/<experiment>/figures")
+	fs.BoolVar(&f.noCache, "no-cache", false, "reuse no cached stage and keep none (a temporary cache, removed after the run)")
+	fs.StringVar(&f.freshNames, "no-cache-plugin", "", "comma-separated plugin names whose cached stages are not reused (nor those depending on them)")
 	pos, err := parse(fs, args)
 	if err != nil {
 		return nil, false
@@ -130,6 +135,14 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 	}
 	exitOnSecondInterrupt(ctx, stop, h)
 	command := "latentbench run " + strings.Join(args, " ")
+	if f.noCache {
+		dir, err := os.MkdirTemp("", "latentbench-no-cache-")
+		if err != nil {
+			return fail(err)
+		}
+		defer os.RemoveAll(dir)
+		f.cacheDir = dir
+	}
 	s, err := prepareRun(ctx, f, h, command)
 	if err != nil {
 		return fail(err)
@@ -141,7 +154,7 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 	res, runErr := runner.Run(ctx, s.g, runner.Options{
 		Jobs: f.jobs, Cache: s.cache, Host: h, Registry: s.reg, Cells: s.cells,
 		Progress: progress.New(stderr), Timeout: f.timeout, Only: only,
-		FiguresDir: figuresDir(s.outDir, f.figures),
+		FiguresDir: figuresDir(s.outDir, f.figures), Fresh: freshPlugins(f.freshNames),
 	})
 	h.KillAll()
 	if runErr != nil && ctx.Err() == nil {
@@ -289,4 +302,19 @@ func figuresDir(outDir string, draw bool) string {
 		return ""
 	}
 	return filepath.Join(outDir, "figures")
+}
+
+// freshPlugins returns the plugins named by -no-cache-plugin (a comma list),
+// whatever their kind, or nil when none is named.
+func freshPlugins(list string) func(sdk.Kind, string) bool {
+	names := map[string]bool{}
+	for _, n := range strings.Split(list, ",") {
+		if n = strings.TrimSpace(n); n != "" {
+			names[n] = true
+		}
+	}
+	if len(names) == 0 {
+		return nil
+	}
+	return func(_ sdk.Kind, name string) bool { return names[name] }
 }

@@ -2,10 +2,7 @@ package host
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"sort"
@@ -19,9 +16,11 @@ import (
 type Plugin struct {
 	Path string
 	Desc *sdk.Description
-	// Digest is the hex SHA-256 of the executable: cache keys include it, so
-	// rebuilding a plugin from changed code invalidates its cached results
-	// even when its declared version stayed the same.
+	// Digest is the hex SHA-256 of the plugin's code (see codeDigest): the
+	// executable, and the source files an interpreted plugin declares. Cache
+	// keys include it, so rebuilding a plugin from changed code, or editing a
+	// Python plugin's package, invalidates its cached results even when its
+	// declared version stayed the same.
 	Digest string
 }
 
@@ -98,7 +97,7 @@ func Discover(ctx context.Context, h *Host, dirs []string) (*Registry, error) {
 			}
 			var digest string
 			if err == nil {
-				digest, err = fileDigest(f.path)
+				digest, err = codeDigest(f.path)
 			}
 			mu.Lock()
 			defer mu.Unlock()
@@ -152,17 +151,4 @@ func (r *Registry) Names(kind sdk.Kind) []string {
 	}
 	sort.Strings(names)
 	return names
-}
-
-func fileDigest(path string) (string, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return "", err
-	}
-	defer f.Close()
-	h := sha256.New()
-	if _, err := io.Copy(h, f); err != nil {
-		return "", fmt.Errorf("digest %s: %w", path, err)
-	}
-	return hex.EncodeToString(h.Sum(nil)), nil
 }

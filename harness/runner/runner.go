@@ -58,6 +58,10 @@ type Options struct {
 	// FiguresDir, when set, receives the latent-space figures of the cells of
 	// the grid's first seed (see FigureName).
 	FiguresDir string
+	// Fresh, when set, names the plugins whose cached stages this run must
+	// not reuse (`latentbench run -no-cache-plugin`): their stages, and those
+	// that depend on them, are recomputed under keys of this run alone.
+	Fresh func(kind sdk.Kind, name string) bool
 }
 
 // CellWriter saves finished cells. Append is called once per cell, never
@@ -90,7 +94,7 @@ func Run(ctx context.Context, g *grid.Grid, opt Options) ([]Result, error) {
 	if opt.Progress == nil {
 		opt.Progress = nopProgress{}
 	}
-	r := &run{g: g, opt: opt, data: make([]*dataSlot, len(g.Datasets))}
+	r := &run{g: g, opt: opt, data: make([]*dataSlot, len(g.Datasets)), nonce: time.Now().UTC().Format(time.RFC3339Nano)}
 	for i := range r.data {
 		r.data[i] = &dataSlot{}
 	}
@@ -167,6 +171,8 @@ type run struct {
 	g    *grid.Grid
 	opt  Options
 	data []*dataSlot
+	// nonce tells this run's keys for Options.Fresh plugins from any other's.
+	nonce string
 
 	mu    sync.Mutex
 	drawn map[string]bool // figures already drawn
@@ -264,7 +270,11 @@ func (r *run) identity(kind sdk.Kind, name string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	return p.Desc.Name + "@" + p.Desc.Version + "#" + p.Digest, nil
+	id := p.Desc.Name + "@" + p.Desc.Version + "#" + p.Digest
+	if r.opt.Fresh != nil && r.opt.Fresh(kind, name) {
+		id += "#fresh@" + r.nonce
+	}
+	return id, nil
 }
 
 func (r *run) stages(ctx context.Context, c *grid.Cell, res *Result) error {
