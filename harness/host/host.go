@@ -113,7 +113,7 @@ func (h *Host) Start(ctx context.Context, path string, kind sdk.Kind) (*Session,
 	if err != nil {
 		stop()
 		s.Close()
-		return nil, s.fail(ctx, "start", err)
+		return nil, s.fail(ctx, "start", startError(err, tail.String()))
 	}
 	raw, err := rpc.Dispense(string(kind))
 	if err != nil {
