@@ -126,6 +126,9 @@ func TestNPZErrors(t *testing.T) {
 		{"nan", map[string][]byte{"X.npy": npyBytes("<f8", false, "(2, 1)", f8Bytes(1, math.NaN())), "y.npy": y2}, "X.npy row 1 column 0 is NaN"},
 		{"no y", map[string][]byte{"X.npy": x2}, "needs members X.npy and y.npy"},
 		{"header", map[string][]byte{"X.npy": npyBytes("<f8", false, "[2, 1]", f8Bytes(1, 2)), "y.npy": y2}, "bad shape"},
+		// A shape whose element count overflows (2^61 · 8 · 8 bytes wraps to 0).
+		{"shape overflow", map[string][]byte{"X.npy": npyBytes("<f8", false, "(2305843009213693952, 8)", nil), "y.npy": npyBytes("<i8", false, "(2305843009213693952,)", nil)}, "X.npy: shape [2305843009213693952 8] of <f8 is too large (0 data bytes)"},
+		{"shape overflow 2", map[string][]byte{"X.npy": npyBytes("<f8", false, "(4611686018427387904, 4)", f8Bytes(1, 2)), "y.npy": y2}, "X.npy: shape [4611686018427387904 4] of <f8 is too large (16 data bytes)"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
