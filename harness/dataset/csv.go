@@ -15,10 +15,12 @@ import (
 // CSV encoding (format = "csv"):
 //
 //   - A column is numeric when every value of Path that is not missing parses
-//     as a finite float (strconv.ParseFloat) and the column is not listed in
+//     as a float (strconv.ParseFloat) and the column is not listed in
 //     Categorical; otherwise it is categorical. The label and anomaly columns
-//     are neither: they are not input features. A TestPath value that does
-//     not parse in a numeric column is an error.
+//     are neither: they are not input features. In a numeric column, a value
+//     of ±Inf or NaN (in either file) that is not listed as missing, and a
+//     TestPath value that does not parse, are errors naming file, line and
+//     column.
 //   - Numeric: missing values are imputed with the mean of the train split's
 //     non-missing values (0 if it has none), then the column is scaled with
 //     statistics of the imputed train split (Spec.Scale; fitScaler). This is
@@ -73,10 +75,11 @@ type csvColumn struct {
 	firstSize int      // len(dict.values) after Path was read: codes below come from Path
 	codes     []uint32 // the code of each row's value
 
-	missing []bool    // per code
-	num     []float64 // per code, when parsed
-	numOK   []bool    // per code
-	numeric bool
+	missing   []bool    // per code
+	num       []float64 // per code, when parsed
+	numOK     []bool    // per code: a finite number
+	nonFinite []bool    // per code: parses as ±Inf or NaN
+	numeric   bool
 }
 
 // csvTable holds the interned cells of the kept columns of Path (rows
@@ -86,6 +89,7 @@ type csvTable struct {
 	cols      []*csvColumn
 	lines     []int32 // 1-based line of each row in its file
 	firstRows int
+	paths     [2]string // Path, and TestPath (or Path again)
 }
 
 func (t *csvTable) rows() int { return len(t.lines) }
@@ -179,10 +183,10 @@ func loadCSV(ctx context.Context, s Spec, baseDir string) (*Loaded, error) {
 	for _, c := range t.cols {
 		c.firstSize = len(c.dict.values)
 	}
-	testPath := ""
+	t.paths = [2]string{path, path}
 	if s.TestPath != "" {
-		testPath = resolve(baseDir, s.TestPath)
-		if err := readCSVFile(ctx, &s, testPath, t, &rep); err != nil {
+		t.paths[1] = resolve(baseDir, s.TestPath)
+		if err := readCSVFile(ctx, &s, t.paths[1], t, &rep); err != nil {
 			return nil, err
 		}
 	}
@@ -190,23 +194,65 @@ func loadCSV(ctx context.Context, s Spec, baseDir string) (*Loaded, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
+	labelCol, anomalyCol := t.classifyColumns(&s)
+	if err := t.checkNumbers(s.TestPath != ""); err != nil {
+		return nil, err
+	}
+	keep := t.dropMissing(&rep)
 
-	// Per distinct value: missing? number?
+	// Labels and anomalies per table row.
+	var (
+		classes   []string
+		classOf   []int32 // per label code
+		isAnomaly []bool  // per anomaly code
+	)
+	if labelCol >= 0 {
+		classes, classOf = csvClasses(t, labelCol, keep)
+	}
+	if anomalyCol >= 0 {
+		isAnomaly = anomalyCodes(t.cols[anomalyCol], s.NormalValues)
+	}
+	trainPool, testPool := t.splitPools(&s, keep, labelCol, anomalyCol, classOf, isAnomaly, &rep)
+	trainRows, testRows, err := splitAndSample(&s, trainPool, testPool, &rep)
+	if err != nil {
+		return nil, err
+	}
+
+	// Fit the encoding on the whole train split.
+	enc := fitCSVEncoding(&s, t, trainPool, &rep)
+	l := &Loaded{Report: rep}
+	l.Train = enc.encode(t, trainRows, labelCol, anomalyCol, classes, classOf, isAnomaly, nil)
+	l.Test = enc.encode(t, testRows, labelCol, anomalyCol, classes, classOf, isAnomaly, l.Report.UnseenByColumn)
+	return l, nil
+}
+
+// classifyColumns decides, per distinct value, whether it is missing and
+// whether it is a number, and per feature column whether it is numeric: every
+// value of Path that is not missing parses as a number, and the column is not
+// forced categorical. A value that parses as ±Inf or NaN counts as a number
+// here so that checkNumbers can refuse it. It returns the indices of the
+// label and anomaly columns (-1 when absent).
+func (t *csvTable) classifyColumns(s *Spec) (labelCol, anomalyCol int) {
 	missing := s.missingSet()
 	forced := map[string]bool{}
 	for _, c := range s.Categorical {
 		forced[c] = true
 	}
-	var labelCol, anomalyCol = -1, -1
+	labelCol, anomalyCol = -1, -1
 	for ci, c := range t.cols {
 		n := len(c.dict.values)
 		c.missing = make([]bool, n)
 		c.num = make([]float64, n)
 		c.numOK = make([]bool, n)
+		c.nonFinite = make([]bool, n)
 		for code, v := range c.dict.values {
 			c.missing[code] = missing[v]
-			if x, err := strconv.ParseFloat(v, 64); err == nil && !math.IsInf(x, 0) && !math.IsNaN(x) {
-				c.num[code], c.numOK[code] = x, true
+			if x, err := strconv.ParseFloat(v, 64); err == nil {
+				if math.IsInf(x, 0) || math.IsNaN(x) {
+					c.nonFinite[code] = true
+				} else {
+					c.num[code], c.numOK[code] = x, true
+				}
 			}
 		}
 		switch c.role {
@@ -217,31 +263,53 @@ func loadCSV(ctx context.Context, s Spec, baseDir string) (*Loaded, error) {
 		default:
 			c.numeric = !forced[c.name]
 			for code := 0; code < c.firstSize && c.numeric; code++ {
-				if !c.missing[code] && !c.numOK[code] {
+				if !c.missing[code] && !c.numOK[code] && !c.nonFinite[code] {
 					c.numeric = false
 				}
 			}
 		}
 	}
-	// A TestPath value must parse where Path's column is numeric.
+	return labelCol, anomalyCol
+}
+
+// checkNumbers refuses, in a numeric column, a value that is ±Inf or NaN (in
+// either file) and a TestPath value that is not a number, naming the file,
+// line and column of its first row.
+func (t *csvTable) checkNumbers(hasTest bool) error {
 	for ci, c := range t.cols {
 		if !c.numeric {
 			continue
 		}
-		for code := c.firstSize; code < len(c.dict.values); code++ {
-			if c.missing[code] || c.numOK[code] {
+		for code := range c.dict.values {
+			bad := c.nonFinite[code] && !c.missing[code]
+			notNum := code >= c.firstSize && !c.missing[code] && !c.numOK[code] && !c.nonFinite[code]
+			if !bad && !notNum {
 				continue
 			}
-			for r := t.firstRows; r < t.rows(); r++ {
-				if t.code(r, ci) == uint32(code) {
-					return nil, fmt.Errorf("%s:%d: column %q (field %d): %q is not a number, but the column is numeric in %s",
-						testPath, t.lines[r], c.name, c.field+1, c.dict.values[code], path)
+			for r := 0; r < t.rows(); r++ {
+				if t.code(r, ci) != uint32(code) {
+					continue
 				}
+				file := t.paths[0]
+				if r >= t.firstRows {
+					file = t.paths[1]
+				}
+				if bad {
+					return fmt.Errorf("%s:%d: column %q (field %d): %q is not a finite number (list it in missing, or make the column categorical)",
+						file, t.lines[r], c.name, c.field+1, c.dict.values[code])
+				}
+				return fmt.Errorf("%s:%d: column %q (field %d): %q is not a number, but the column is numeric in %s",
+					file, t.lines[r], c.name, c.field+1, c.dict.values[code], t.paths[0])
 			}
 		}
 	}
+	return nil
+}
 
-	// Missing counts, dropped rows.
+// dropMissing counts the missing values per column and returns the rows kept:
+// a row missing its label or anomaly value is dropped (a missing feature is
+// imputed later).
+func (t *csvTable) dropMissing(rep *LoadReport) []int {
 	dropRow := make([]bool, t.rows())
 	for _, c := range t.cols {
 		n := 0
@@ -265,31 +333,28 @@ func loadCSV(ctx context.Context, s Spec, baseDir string) (*Loaded, error) {
 			keep = append(keep, r)
 		}
 	}
+	return keep
+}
 
-	// Labels and anomalies per table row.
-	var (
-		classes   []string
-		classOf   []int32 // per label code
-		isAnomaly []bool  // per anomaly code
-	)
-	if labelCol >= 0 {
-		classes, classOf = csvClasses(t, labelCol, keep)
+// anomalyCodes tells, per value of the anomaly column, whether it marks an
+// anomaly: every value not among normal.
+func anomalyCodes(c *csvColumn, normal []string) []bool {
+	isNormal := map[string]bool{}
+	for _, v := range normal {
+		isNormal[v] = true
 	}
-	if anomalyCol >= 0 {
-		normal := map[string]bool{}
-		for _, v := range s.NormalValues {
-			normal[v] = true
-		}
-		c := t.cols[anomalyCol]
-		isAnomaly = make([]bool, len(c.dict.values))
-		for code, v := range c.dict.values {
-			isAnomaly[code] = !normal[v]
-		}
+	isAnomaly := make([]bool, len(c.dict.values))
+	for code, v := range c.dict.values {
+		isAnomaly[code] = !isNormal[v]
 	}
+	return isAnomaly
+}
 
-	// Split.
-	var trainPool, testPool []int
-	if testPath != "" {
+// splitPools divides the kept rows into the train and test pools: by file
+// when there is a TestPath, else by a seeded (stratified) split.
+func (t *csvTable) splitPools(s *Spec, keep []int, labelCol, anomalyCol int, classOf []int32, isAnomaly []bool,
+	rep *LoadReport) (trainPool, testPool []int) {
+	if s.TestPath != "" {
 		for _, r := range keep {
 			if r < t.firstRows {
 				trainPool = append(trainPool, r)
@@ -297,42 +362,32 @@ func loadCSV(ctx context.Context, s Spec, baseDir string) (*Loaded, error) {
 				testPool = append(testPool, r)
 			}
 		}
-	} else {
-		var strata []int32
-		if s.stratify() && (labelCol >= 0 || anomalyCol >= 0) {
-			strata = make([]int32, len(keep))
-			for i, r := range keep {
-				if labelCol >= 0 {
-					strata[i] = classOf[t.code(r, labelCol)]
-				} else if isAnomaly[t.code(r, anomalyCol)] {
-					strata[i] = 1
-				}
-			}
-			rep.StratifiedBy = "anomaly"
+		return trainPool, testPool
+	}
+	var strata []int32
+	if s.stratify() && (labelCol >= 0 || anomalyCol >= 0) {
+		strata = make([]int32, len(keep))
+		for i, r := range keep {
 			if labelCol >= 0 {
-				rep.StratifiedBy = "label"
+				strata[i] = classOf[t.code(r, labelCol)]
+			} else if isAnomaly[t.code(r, anomalyCol)] {
+				strata[i] = 1
 			}
 		}
-		tr, te := SplitRows(len(keep), strata, s.testFraction(), newRand(s.Seed, streamSplit))
-		trainPool, testPool = make([]int, len(tr)), make([]int, len(te))
-		for i, p := range tr {
-			trainPool[i] = keep[p]
-		}
-		for i, p := range te {
-			testPool[i] = keep[p]
+		rep.StratifiedBy = "anomaly"
+		if labelCol >= 0 {
+			rep.StratifiedBy = "label"
 		}
 	}
-	trainRows, testRows, err := splitAndSample(&s, trainPool, testPool, &rep)
-	if err != nil {
-		return nil, err
+	tr, te := SplitRows(len(keep), strata, s.testFraction(), newRand(s.Seed, streamSplit))
+	trainPool, testPool = make([]int, len(tr)), make([]int, len(te))
+	for i, p := range tr {
+		trainPool[i] = keep[p]
 	}
-
-	// Fit the encoding on the whole train split.
-	enc := fitCSVEncoding(&s, t, trainPool, &rep)
-	l := &Loaded{Report: rep}
-	l.Train = enc.encode(t, trainRows, labelCol, anomalyCol, classes, classOf, isAnomaly, nil)
-	l.Test = enc.encode(t, testRows, labelCol, anomalyCol, classes, classOf, isAnomaly, l.Report.UnseenByColumn)
-	return l, nil
+	for i, p := range te {
+		testPool[i] = keep[p]
+	}
+	return trainPool, testPool
 }
 
 // csvClasses returns the sorted class names of the label column over rows and

@@ -287,10 +287,11 @@ func TestCSVLayouts(t *testing.T) {
 }
 
 // TestCSVNumericRules: constant column → 0 (std 1), a column with one word
-// is categorical, infinities are not numbers, numeric labels sort as numbers.
+// is categorical, numeric labels sort as numbers. (An infinity in a numeric
+// column is an error: see TestCSVErrors.)
 func TestCSVNumericRules(t *testing.T) {
 	dir := t.TempDir()
-	writeFile(t, dir, "r.csv", []byte("k,w,inf,lab\n3,1,1,10\n3,2,inf,9\n3,x,2,10\n3,4,3,9\n3,5,4,100\n"))
+	writeFile(t, dir, "r.csv", []byte("k,w,lab\n3,1,10\n3,2,9\n3,x,10\n3,4,9\n3,5,100\n"))
 	s := Spec{Name: "r", Format: "csv", Path: "r.csv", Label: "lab", TestFraction: 0.2}
 	l, err := Load(context.Background(), s, dir)
 	if err != nil {
@@ -299,7 +300,7 @@ func TestCSVNumericRules(t *testing.T) {
 	if want := []string{"k"}; !slices.Equal(l.Report.Numeric, want) {
 		t.Errorf("numeric %q, want %q", l.Report.Numeric, want)
 	}
-	if want := []string{"w", "inf"}; !slices.Equal(l.Report.Categorical, want) {
+	if want := []string{"w"}; !slices.Equal(l.Report.Categorical, want) {
 		t.Errorf("categorical %q, want %q", l.Report.Categorical, want)
 	}
 	if want := []string{"9", "10", "100"}; !slices.Equal(l.Train.Classes, want) {
@@ -328,6 +329,8 @@ func TestCSVErrors(t *testing.T) {
 		{"quoted newline keeps counting", "a,b\n1,\"two\nlines\"\n3\n", "", "bad.csv:4:1: 1 fields, want 2"},
 		{"empty", "", "", "bad.csv: the file is empty"},
 		{"test not numeric", "a,b\n1,x\n2,y\n", "a,b\n3,x\nfour,y\n", `test.csv:3: column "a" (field 1): "four" is not a number`},
+		{"inf", "a,b\n1,x\n2,y\ninf,z\n", "", `bad.csv:4: column "a" (field 1): "inf" is not a finite number`},
+		{"test -Infinity", "a,b\n1,x\n2,y\n", "a,b\n3,x\n-Infinity,y\n", `test.csv:3: column "a" (field 1): "-Infinity" is not a finite number`},
 		{"test header differs", "a,b\n1,x\n2,y\n", "a,c\n3,x\n", "test.csv: the header (a, c) differs"},
 	}
 	for _, tc := range tests {
