@@ -244,6 +244,18 @@ var (
 	fitOnChoices = []string{FitOnTest, FitOnTrain}
 )
 
+// Bounds of the sizes a grid sets, checked before anything is allocated: a
+// size in a config must never be able to exhaust memory or overflow.
+const (
+	// MaxUniformPoints bounds metrics.uniform_points (a float64 matrix of
+	// that many rows is allocated per cell).
+	MaxUniformPoints = 10_000_000
+	// MaxNInit bounds clustering.n_init (one result is kept per restart).
+	MaxNInit = 1000
+	// MaxK bounds clustering.k_max.
+	MaxK = 10_000
+)
+
 // structure checks the decoded document and fills g (all but the expansion).
 func (l *loader) structure(g *Grid, raw map[string]any, reg Registry) {
 	for _, k := range sortedKeys(raw) {
@@ -486,6 +498,12 @@ func (l *loader) clustering(g *Grid, v any) {
 	if given["n_init"] && c.NInit < 1 {
 		l.errf(at.key("n_init"), "%d is less than 1: the number of k-means restarts", c.NInit)
 	}
+	if c.NInit > MaxNInit {
+		l.errf(at.key("n_init"), "%d is more than %d: the number of k-means restarts", c.NInit, MaxNInit)
+	}
+	if c.KMax > MaxK {
+		l.errf(at.key("k_max"), "%d is more than %d clusters", c.KMax, MaxK)
+	}
 }
 
 func (l *loader) metrics(g *Grid, v any) {
@@ -506,6 +524,10 @@ func (l *loader) metrics(g *Grid, v any) {
 	}
 	if given["uniform_points"] && mt.UniformPoints < 1 {
 		l.errf(at.key("uniform_points"), "%d is not positive: the number of uniform points of EM/MV", mt.UniformPoints)
+	}
+	if mt.UniformPoints > MaxUniformPoints {
+		l.errf(at.key("uniform_points"), "%d is more than %d: the uniform points of EM/MV are held in memory (Goix et al. use 100000)",
+			mt.UniformPoints, MaxUniformPoints)
 	}
 	if given["emmv_points"] && mt.EMMVPoints < 0 {
 		l.errf(at.key("emmv_points"), "%d is negative: 0 evaluates EM/MV on every point, n > 0 on a subsample of n", mt.EMMVPoints)

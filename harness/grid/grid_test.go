@@ -54,6 +54,8 @@ func TestLoadErrors(t *testing.T) {
 		{"kmax_below_kmin", 15, "clustering.k_max", `k_max = 3 is less than k_min = 5`, 0},
 		{"bad_method", 14, "clustering.methods[2]", `"dbscan" is not one of "kmeans", "gmm"`, 0},
 		{"bad_contamination", 17, "metrics.contamination", `0.5 is not in (0, 0.5)`, 0},
+		{"huge_uniform_points", 17, "metrics.uniform_points", `9223372036854775807 is more than 10000000`, 0},
+		{"huge_n_init", 17, "clustering.n_init", `1000000000000 is more than 1000`, 0},
 		{"emmv_without_detector", 14, "metrics.emmv", `has no [[detector]]`, 0},
 		{"syntax_error", 2, "experiment.name", `expected value but found "bad" instead`, 0},
 		{"syntax_error_in_array", 17, "encoder[2].params.latent_dim", `expected a comma (',') or array terminator (']')`, 0},
