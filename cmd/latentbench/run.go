@@ -61,6 +61,14 @@ func parseRunFlags(args []string, stderr io.Writer) (*runFlags, bool) {
 		fmt.Fprint(stderr, "usage: latentbench run CONFIG [flags]\n")
 		return nil, false
 	}
+	if f.jobs < 0 {
+		fmt.Fprintf(stderr, "latentbench run: -j %d: the number of cells run at once must be positive (0: one per CPU)\n", f.jobs)
+		return nil, false
+	}
+	if f.timeout < 0 {
+		fmt.Fprintf(stderr, "latentbench run: -timeout %s: a timeout must be positive (0: the grid's own)\n", f.timeout)
+		return nil, false
+	}
 	f.config = pos[0]
 	return &f, true
 }
