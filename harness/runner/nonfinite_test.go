@@ -26,11 +26,7 @@ func TestNonFiniteMetricsAreNotedNotFatal(t *testing.T) {
 	for i := 0; i < 300; i++ {
 		fmt.Fprintf(&b, "%d,7,k%d\n", (i*37)%101, i%2)
 	}
-	if err := os.WriteFile(filepath.Join(dir, "c.csv"), []byte(b.String()), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	cfg := filepath.Join(dir, "grid.toml")
-	if err := os.WriteFile(cfg, []byte(`
+	out := runGrid(t, dir, "c.csv", b.String(), `
 [experiment]
 name = "nan"
 seeds = [0, 1]
@@ -52,35 +48,15 @@ methods = []
 
 [metrics]
 uniform_points = 2000
-`), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	h := host.New()
-	reg, err := host.Discover(context.Background(), h, []string{pluginSubset(t, "latentbench-encoder-identity", "latentbench-detector-iforest")})
+`)
+	res, err := runner.ReadJSONL(filepath.Join(out, "cells.jsonl"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	g, err := grid.Load(cfg, reg)
-	if err != nil {
-		t.Fatal(err)
+	if len(res) != 2 {
+		t.Fatalf("%d cells saved, want 2", len(res))
 	}
-	c, err := cache.Open(filepath.Join(dir, "cache"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	out := filepath.Join(dir, "results")
-	res, err := runner.Run(context.Background(), g, runner.Options{Jobs: 2, Cache: c, Host: h, Registry: reg, ResultsDir: out})
-	if err != nil {
-		t.Fatal(err)
-	}
-	saved, err := runner.ReadJSONL(filepath.Join(out, "cells.jsonl"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(saved) != len(res) || len(res) != 2 {
-		t.Fatalf("%d cells ran, %d saved", len(res), len(saved))
-	}
-	for _, r := range saved {
+	for _, r := range res {
 		if r.Status != runner.StatusOK {
 			t.Errorf("cell %s: %s %s", r.Cell, r.Status, r.Error)
 		}
@@ -104,5 +80,77 @@ func TestUnsavableResultFailsItsCell(t *testing.T) {
 	}
 	if _, err := json.Marshal(&r); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// runGrid writes a data file and a grid into dir, runs the grid with the
+// identity encoder and iforest, and returns its results directory; a run
+// that cannot save its results fails the test.
+func runGrid(t *testing.T, dir, dataName, data, config string) string {
+	t.Helper()
+	if err := os.WriteFile(filepath.Join(dir, dataName), []byte(data), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cfg := filepath.Join(dir, "grid.toml")
+	if err := os.WriteFile(cfg, []byte(config), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	h := host.New()
+	reg, err := host.Discover(context.Background(), h, []string{pluginSubset(t, "latentbench-encoder-identity", "latentbench-detector-iforest")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	g, err := grid.Load(cfg, reg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := cache.Open(filepath.Join(dir, "cache"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(dir, "results")
+	if _, err := runner.Run(context.Background(), g, runner.Options{Jobs: 2, Cache: c, Host: h, Registry: reg, ResultsDir: out}); err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// A k_max above the number of clustered points is clamped, and the cell
+// says so.
+func TestKMaxClampIsNoted(t *testing.T) {
+	dir := t.TempDir()
+	var b strings.Builder
+	b.WriteString("a,b,class\n")
+	for i := 0; i < 60; i++ {
+		fmt.Fprintf(&b, "%d,%d,k%d\n", i%7, (i*13)%11, i%3)
+	}
+	out := runGrid(t, dir, "s.csv", b.String(), `
+[experiment]
+name = "clamp"
+seeds = [0]
+
+[[dataset]]
+name = "small"
+format = "csv"
+path = "s.csv"
+label = "class"
+test = 12
+
+[[encoder]]
+plugin = "identity"
+
+[clustering]
+methods = ["kmeans"]
+k_max = 20
+`)
+	res, err := runner.ReadJSONL(filepath.Join(out, "cells.jsonl"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res) != 1 || res[0].Status != runner.StatusOK {
+		t.Fatalf("want one OK cell, got %+v", res)
+	}
+	if want := "clustering.k_max = 20 is more than the 12 evaluated points: the sweeps stop at k = 12"; !strings.Contains(strings.Join(res[0].Notes, "\n"), want) {
+		t.Errorf("notes %q lack %q", res[0].Notes, want)
 	}
 }

@@ -33,6 +33,9 @@ func (r *run) cluster(ctx context.Context, c *grid.Cell, res *Result, zKey strin
 	if len(cl.Methods) == 0 || truth == nil {
 		return nil, nil
 	}
+	if len(cl.Methods) > 0 && cl.KMax > z.Rows {
+		res.Notes = append(res.Notes, fmt.Sprintf("clustering.k_max = %d is more than the %d evaluated points: the sweeps stop at k = %d", cl.KMax, z.Rows, z.Rows))
+	}
 	key := cache.Key("cluster", zKey, strings.Join(cl.Methods, ","), fmt.Sprint(cl.KMin, cl.KMax, cl.NInit), fmt.Sprint(c.Seed))
 	e, err := r.stage(ctx, c, res, "cluster", key, func(ctx context.Context) (*cache.Entry, error) {
 		x := z.Float64()
