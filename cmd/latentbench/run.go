@@ -240,7 +240,8 @@ func runSummary(stderr io.Writer, s *runSetup, f *runFlags, only func(*grid.Cell
 // publish renders the merged results of dir under its lock: cells.jsonl
 // (the union of every process's cells file), run.json (through record, when
 // not nil), tables.md, tables.csv and report.md. Whichever process publishes
-// last has seen every cell the others finished.
+// last has seen every cell the others finished. Cells files of ended local
+// processes whose every cell a later run replaced are removed.
 func publish(dir, title string, withFigures bool, record func(*results.Merged) error) (*results.Merged, []report.Table, error) {
 	unlock, err := results.Lock(dir)
 	if err != nil {
@@ -251,6 +252,7 @@ func publish(dir, title string, withFigures bool, record func(*results.Merged) e
 	if err != nil {
 		return nil, nil, err
 	}
+	m.RemoveSuperseded()
 	if err := runner.WriteJSONL(filepath.Join(dir, "cells.jsonl"), m.Results); err != nil {
 		return nil, nil, fmt.Errorf("write cells.jsonl: %w", err)
 	}

@@ -12,6 +12,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/latentbench/latentbench/harness/runner"
@@ -34,6 +35,9 @@ type Merged struct {
 	// later run replaced it.
 	Files      []string
 	Duplicates int
+	// superseded lists the files none of whose results were kept, with
+	// their headers (see RemoveSuperseded).
+	superseded []*file
 	// Torn counts incomplete last lines skipped: a process killed while
 	// writing a cell, or one writing it right now (either way that cell does
 	// not count as finished yet, so nothing finished is lost).
@@ -118,8 +122,15 @@ func (m *Merged) pick(files []*file) error {
 		return fmt.Errorf("%d cells have conflicting results from processes that ran at the same time "+
 			"(remove the cells file that is wrong, then merge again):\n  %s", len(conflicts), strings.Join(conflicts, "\n  "))
 	}
+	used := map[*file]bool{}
 	for _, id := range slices.Sorted(maps.Keys(best)) {
 		m.Results = append(m.Results, *best[id].r)
+		used[best[id].f] = true
+	}
+	for _, f := range files {
+		if !used[f] {
+			m.superseded = append(m.superseded, f)
+		}
 	}
 	sort.SliceStable(m.Results, func(i, j int) bool { return m.Results[i].Index < m.Results[j].Index })
 	return nil
@@ -265,4 +276,31 @@ func (m *Merged) Shards(n int) []int {
 		seen[c.Index%n] = true
 	}
 	return slices.Sorted(maps.Keys(seen))
+}
+
+// RemoveSuperseded deletes the cells files none of whose results Merge kept
+// (every cell they hold came again from a later or an identical run), when
+// the process that wrote them ran on this host and has ended; files of other
+// hosts, or of processes still running, stay. It returns the files removed.
+// Call it under Lock, right after Merge, so that repeated runs leave one
+// file per live process rather than one per run.
+func (m *Merged) RemoveSuperseded() []string {
+	host, _ := os.Hostname()
+	var removed []string
+	for _, f := range m.superseded {
+		if f.header.Host != host || f.header.PID <= 0 || processAlive(f.header.PID) {
+			continue
+		}
+		if os.Remove(f.path) == nil {
+			removed = append(removed, f.path)
+		}
+	}
+	return removed
+}
+
+// processAlive reports whether a process with this PID runs on this host
+// (a reused PID keeps a file, the safe direction).
+func processAlive(pid int) bool {
+	err := syscall.Kill(pid, 0)
+	return err == nil || errors.Is(err, syscall.EPERM)
 }

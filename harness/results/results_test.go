@@ -210,3 +210,42 @@ func TestConfigs(t *testing.T) {
 		t.Errorf("mixed configs: %v", err)
 	}
 }
+
+// Files whose every cell a later run replaced are removed once their
+// process has ended on this host; a live process's file stays.
+func TestRemoveSuperseded(t *testing.T) {
+	dir := t.TempDir()
+	g := testGrid(2, "grid")
+	host, _ := os.Hostname()
+	dead := 1<<22 + 7 // beyond the largest pid_max: no such process
+	t0 := time.Now().Add(-time.Hour)
+	old := create(t, dir, g, Header{PID: dead, Host: host, Started: t0})
+	appendAll(t, old, result(g, 0, 0.5), result(g, 1, 0.7))
+	os.Chtimes(old.Path(), t0.Add(time.Minute), t0.Add(time.Minute))
+	live := create(t, dir, g, Header{PID: os.Getpid(), Host: host, Started: t0.Add(-2 * time.Hour)})
+	os.Chtimes(live.Path(), t0.Add(-2*time.Hour), t0.Add(-2*time.Hour))
+	appendAll(t, live, result(g, 0, 0.5))
+	os.Chtimes(live.Path(), t0.Add(-90*time.Minute), t0.Add(-90*time.Minute))
+	other := create(t, dir, g, Header{PID: dead, Host: "elsewhere", Started: t0.Add(-3 * time.Hour)})
+	appendAll(t, other, result(g, 1, 0.7))
+	os.Chtimes(other.Path(), t0.Add(-170*time.Minute), t0.Add(-170*time.Minute))
+	newer := create(t, dir, g, Header{PID: dead, Host: host, Started: t0.Add(2 * time.Minute)})
+	appendAll(t, newer, result(g, 0, 0.5), result(g, 1, 0.7))
+
+	m, err := Merge(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	removed := m.RemoveSuperseded()
+	if len(removed) != 1 || removed[0] != old.Path() {
+		t.Errorf("removed %v, want only the ended local process's superseded file %s", removed, old.Path())
+	}
+	for _, w := range []*Writer{live, other, newer} {
+		if _, err := os.Stat(w.Path()); err != nil {
+			t.Errorf("%s removed: %v", w.Path(), err)
+		}
+	}
+	if m2, err := Merge(dir); err != nil || len(m2.Results) != 2 {
+		t.Errorf("after removal: %v", err)
+	}
+}
