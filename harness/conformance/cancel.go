@@ -134,8 +134,14 @@ func (s *suite) cancelOne(ctx context.Context, cand cancelCandidate) (_ Result, 
 	}
 	stopped, err := waitIdle(pid, cancelled.Add(stopWithin))
 	if err != nil {
+		for wait := time.Now().Add(time.Second); !c.Exited() && time.Now().Before(wait); {
+			time.Sleep(10 * time.Millisecond)
+		}
 		if c.Exited() {
-			return fail("the plugin process died when its %s call was cancelled", cand.op), true
+			// Exiting stops the work too: the host starts a fresh process
+			// for its next call, as it does after a cell timeout.
+			return pass("a %s call on %d rows, cancelled after %v of CPU: the plugin process exited within %v",
+				cand.op, cand.rows, cancelAfter, time.Since(cancelled).Round(10*time.Millisecond)), true
 		}
 		return skip("cannot watch the plugin's CPU time: %v", err), true
 	}
