@@ -7,8 +7,8 @@ import (
 	"math"
 	"math/rand/v2"
 	"runtime"
-	"sync"
-	"sync/atomic"
+
+	"github.com/latentbench/latentbench/internal/parallel"
 )
 
 // KMeansOptions configures KMeans. Zero values select scikit-learn 1.2's
@@ -753,38 +753,16 @@ func kmWorkers(requested, jobs int) int {
 // each with its own scratch space from newWork. Jobs are taken in index
 // order; each job must write only its own result slot, which keeps the
 // outcome independent of scheduling. It stops taking jobs once ctx is done
-// and then returns ctx's error
-// if some job was left undone.
+// and then returns ctx's error (internal/parallel.For).
 func kmParallel[W any](ctx context.Context, jobs, workers int, newWork func() W, do func(W, int)) error {
-	var nextJob, done atomic.Int64
-	var wg sync.WaitGroup
-	for range workers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			var ws W
-			made := false
-			for {
-				if ctx.Err() != nil {
-					return
-				}
-				job := int(nextJob.Add(1) - 1)
-				if job >= jobs {
-					return
-				}
-				if !made {
-					ws, made = newWork(), true
-				}
-				do(ws, job)
-				done.Add(1)
-			}
-		}()
-	}
-	wg.Wait()
-	if int(done.Load()) < jobs {
-		return ctx.Err()
-	}
-	return nil
+	ws := make([]W, max(workers, 1))
+	made := make([]bool, len(ws))
+	return parallel.For(ctx, jobs, 1, workers, func(w, job, _ int) {
+		if !made[w] {
+			ws[w], made[w] = newWork(), true
+		}
+		do(ws[w], job)
+	})
 }
 
 // canceled reports whether the sweep this data belongs to was cancelled; fits

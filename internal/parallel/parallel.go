@@ -28,7 +28,8 @@ func Workers(w int) int {
 // runs on the caller's.
 //
 // For stops handing out chunks once ctx is cancelled and then returns ctx.Err(); chunks already
-// started run to their end. It returns nil when every chunk has run. chunk < 1 counts as 1.
+// started run to their end. It returns nil when every chunk has run, even if ctx was cancelled
+// after the last one started. chunk < 1 counts as 1.
 func For(ctx context.Context, n, chunk, workers int, f func(w, lo, hi int)) error {
 	if ctx == nil {
 		ctx = context.Background()
@@ -43,12 +44,12 @@ func For(ctx context.Context, n, chunk, workers int, f func(w, lo, hi int)) erro
 	var cancelled atomic.Bool
 	run := func(w int) {
 		for {
-			if ctx.Err() != nil {
-				cancelled.Store(true)
-				return
-			}
 			c := int(next.Add(1)) - 1
 			if c >= chunks {
+				return
+			}
+			if ctx.Err() != nil {
+				cancelled.Store(true)
 				return
 			}
 			lo := c * chunk

@@ -47,13 +47,12 @@ package iforest
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"math"
 	"runtime"
 	"slices"
-	"sync"
-	"sync/atomic"
+
+	"github.com/latentbench/latentbench/internal/parallel"
 )
 
 // Defaults of Options, as scikit-learn 1.2.1's IsolationForest.
@@ -290,31 +289,16 @@ func fit(ctx context.Context, x []float64, n, d int, opt Options) (*Forest, erro
 	sizes := make([]int32, nTrees)
 
 	workers := min(runtime.GOMAXPROCS(0), nTrees)
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	errs := make([]error, workers)
-	for w := 0; w < workers; w++ {
-		wg.Add(1)
-		go func(w int) {
-			defer wg.Done()
-			b := newBuilder(x, n, d, psi, nFeat, maxDepth, opt.Bootstrap)
-			for {
-				t := int(next.Add(1) - 1)
-				if t >= nTrees {
-					return
-				}
-				if err := ctx.Err(); err != nil {
-					errs[w] = err
-					return
-				}
-				lo := t * maxNodes
-				r := treeRNG(opt.Seed, uint64(t))
-				sizes[t] = int32(b.grow(&r, feature[lo:lo+maxNodes], left[lo:lo+maxNodes], value[lo:lo+maxNodes]))
-			}
-		}(w)
-	}
-	wg.Wait()
-	if err := errors.Join(errs...); err != nil {
+	builders := make([]*builder, workers)
+	err = parallel.For(ctx, nTrees, 1, workers, func(w, t, _ int) {
+		if builders[w] == nil {
+			builders[w] = newBuilder(x, n, d, psi, nFeat, maxDepth, opt.Bootstrap)
+		}
+		lo := t * maxNodes
+		r := treeRNG(opt.Seed, uint64(t))
+		sizes[t] = int32(builders[w].grow(&r, feature[lo:lo+maxNodes], left[lo:lo+maxNodes], value[lo:lo+maxNodes]))
+	})
+	if err != nil {
 		return nil, fmt.Errorf("iforest: fit interrupted: %w", err)
 	}
 
@@ -386,22 +370,11 @@ func (f *Forest) scoreUntil(done <-chan struct{}, dst, x []float64, n int) {
 		}
 		return
 	}
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	for w := 0; w < workers; w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for {
-				b := int(next.Add(1) - 1)
-				if b >= nBlocks || closed(done) {
-					return
-				}
-				f.scoreBlock(dst, x, b*scoreBlock, min(n, (b+1)*scoreBlock))
-			}
-		}()
-	}
-	wg.Wait()
+	parallel.For(context.Background(), n, scoreBlock, workers, func(_, lo, hi int) {
+		if !closed(done) {
+			f.scoreBlock(dst, x, lo, hi)
+		}
+	})
 }
 
 // closed reports whether done is closed (never, for a nil channel).

@@ -48,8 +48,8 @@ import (
 	"math/rand/v2"
 	"runtime"
 	"slices"
-	"sync"
-	"sync/atomic"
+
+	"github.com/latentbench/latentbench/internal/parallel"
 )
 
 // Default option values (scikit-learn's OneClassSVM defaults where it has one).
@@ -353,51 +353,23 @@ func (m *Model) DecisionContext(ctx context.Context, x []float64, n int) ([]floa
 		return nil, fmt.Errorf("ocsvm: decision: len(x) = %d, want n·d = %d·%d", len(x), n, d)
 	}
 	out := make([]float64, n)
-	blocks := (n + decisionBlock - 1) / decisionBlock
-	workers := min(runtime.GOMAXPROCS(0), blocks)
+	workers := runtime.GOMAXPROCS(0)
 	// Small jobs are not worth a goroutine.
 	if n*len(m.coef) < 20000 {
 		workers = 1
 	}
 	et := newExpTable()
-	var next atomic.Int64
-	var failed atomic.Bool
-	work := func() {
-		for !failed.Load() {
-			b := int(next.Add(1) - 1)
-			if b >= blocks {
-				return
-			}
-			if ctx.Err() != nil {
-				failed.Store(true)
-				return
-			}
-			lo := b * decisionBlock
-			hi := min(lo+decisionBlock, n)
-			i := lo
-			for ; i+4 <= hi; i += 4 {
-				m.decision4(x[i*d:(i+4)*d], out[i:i+4], et)
-			}
-			for ; i < hi; i++ {
-				out[i] = m.decisionOne(x[i*d:i*d+d], et)
-			}
+	err := parallel.For(ctx, n, decisionBlock, workers, func(_, lo, hi int) {
+		i := lo
+		for ; i+4 <= hi; i += 4 {
+			m.decision4(x[i*d:(i+4)*d], out[i:i+4], et)
 		}
-	}
-	if workers <= 1 {
-		work()
-	} else {
-		var wg sync.WaitGroup
-		for w := 0; w < workers; w++ {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				work()
-			}()
+		for ; i < hi; i++ {
+			out[i] = m.decisionOne(x[i*d:i*d+d], et)
 		}
-		wg.Wait()
-	}
-	if failed.Load() {
-		return nil, fmt.Errorf("ocsvm: decision: %w", ctx.Err())
+	})
+	if err != nil {
+		return nil, fmt.Errorf("ocsvm: decision: %w", err)
 	}
 	return out, nil
 }

@@ -4,7 +4,8 @@ import (
 	"context"
 	"fmt"
 	"math"
-	"sync"
+
+	"github.com/latentbench/latentbench/internal/parallel"
 )
 
 // tau replaces a non-positive curvature in the SMO step (libsvm's TAU).
@@ -233,22 +234,10 @@ func (s *solver) fillColumn(i int, col []float32, start, end int) {
 		s.fillRange(i, col, start, end)
 		return
 	}
-	var wg sync.WaitGroup
 	chunk := (n + w - 1) / w
-	for k := 1; k < w; k++ {
-		lo := start + k*chunk
-		hi := min(lo+chunk, end)
-		if lo >= hi {
-			continue
-		}
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			s.fillRange(i, col, lo, hi)
-		}()
-	}
-	s.fillRange(i, col, start, min(start+chunk, end))
-	wg.Wait()
+	parallel.For(context.Background(), n, chunk, w, func(_, lo, hi int) {
+		s.fillRange(i, col, start+lo, start+hi)
+	})
 }
 
 // fillBlock is the number of kernel arguments exponentiated per batch.
