@@ -134,7 +134,7 @@ class Detector(_Plugin):
     latentbench-detector-NAME), version, doc, params (a list of Param) and
     uses_groups, and implement
 
-        fit(self, x, params, call) -> model     x: float64 n×d numpy array
+        fit(self, x, params, call) -> model     x: float64 n×d numpy array (float32 input is converted)
         score(self, model, x, params, call) -> n normality scores (higher = more normal)
 
     The model is any picklable object: the SDK pickles it into the blob the
@@ -184,14 +184,30 @@ def _status(exc):
 
 def _guard(op, context, body):
     """Runs a streaming handler body (a generator of frames), mapping any
-    exception to a gRPC status with the exception's type and message."""
+    exception to a gRPC status with the exception's type and message.
+
+    Python cannot interrupt a computation running in a thread, so when the
+    host cancels the call (a cell timeout, Ctrl-C) while the body is still
+    computing, the process exits: the host starts a fresh one for the next
+    call, and no abandoned computation keeps a core busy."""
+    state = {"done": False}
+
+    def on_end():
+        if not state["done"]:
+            log.warning("%s cancelled by the host while computing: exiting", op)
+            logging.shutdown()
+            os._exit(1)
+
+    context.add_callback(on_end)
     try:
         yield from body()
     except Exception as exc:  # noqa: BLE001 - every failure becomes a status
         code = _status(exc)
         if code in (grpc.StatusCode.UNKNOWN, grpc.StatusCode.UNIMPLEMENTED):
             log.error("%s failed", op, exc_info=exc)
+        state["done"] = True
         context.abort(code, f"{op}: {type(exc).__name__}: {exc}")
+    state["done"] = True
 
 
 def _float_matrix(msg, name, float32_ok):
@@ -239,7 +255,7 @@ class _DetectorServicer(pb_grpc.DetectorServicer):
         def body():
             msg = _wire.receive(request_iterator)
             params = _params(self.impl, msg)
-            x = _float_matrix(msg, "x", False)
+            x = _float_matrix(msg, "x", True).astype(np.float64, copy=False)
             call = Call(seed=msg.call.seed, groups=_int_column(msg, "groups", x.shape[0]))
             model = self.impl.fit(x, params, call)
             yield from _wire.send("model", pickle.dumps(model, protocol=pickle.HIGHEST_PROTOCOL))
@@ -250,7 +266,7 @@ class _DetectorServicer(pb_grpc.DetectorServicer):
             msg = _wire.receive(request_iterator)
             params = _params(self.impl, msg)
             model = _model(msg)
-            x = _float_matrix(msg, "x", False)
+            x = _float_matrix(msg, "x", True).astype(np.float64, copy=False)
             call = Call(groups=_int_column(msg, "groups", x.shape[0]))
             s = np.asarray(self.impl.score(model, x, params, call), dtype=np.float64).reshape(-1)
             if s.shape[0] != x.shape[0]:
