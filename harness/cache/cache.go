@@ -26,6 +26,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/latentbench/latentbench/internal/atomicfile"
 )
 
 // magic starts every entry: "LBCACHE" and format version 1.
@@ -156,7 +158,7 @@ func (c *Cache) Put(key string, e *Entry) error {
 	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
 		return fmt.Errorf("cache put: %w", err)
 	}
-	tmp, err := os.CreateTemp(filepath.Dir(p), ".tmp-*")
+	tmp, err := atomicfile.CreateTemp(filepath.Dir(p), ".tmp-")
 	if err != nil {
 		return fmt.Errorf("cache put: %w", err)
 	}

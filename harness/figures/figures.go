@@ -27,7 +27,6 @@ import (
 	"fmt"
 	"image/color"
 	"math"
-	"os"
 	"strings"
 
 	"gonum.org/v1/plot"
@@ -36,6 +35,8 @@ import (
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
 	"gonum.org/v1/plot/vg/vgimg"
+
+	"github.com/latentbench/latentbench/internal/atomicfile"
 )
 
 // Default values used where an Options field is zero.
@@ -164,13 +165,14 @@ func textStyle(size float64, xa draw.XAlignment, ya draw.YAlignment) text.Style 
 	}
 }
 
-// writePNG encodes the canvas as PNG and writes it to path.
+// writePNG encodes the canvas as PNG and writes it to path atomically: a
+// figure is the old one or the new one, never half.
 func writePNG(path string, c *vgimg.Canvas) error {
 	var buf bytes.Buffer
 	if _, err := (vgimg.PngCanvas{Canvas: c}).WriteTo(&buf); err != nil {
 		return fmt.Errorf("encode PNG: %w", err)
 	}
-	if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {
+	if err := atomicfile.Write(path, buf.Bytes()); err != nil {
 		return fmt.Errorf("write %s: %w", path, err)
 	}
 	return nil
