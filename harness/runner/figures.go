@@ -41,6 +41,15 @@ const galleryCount = 15
 // a Markdown view and about 100 KB for a 10000-point scatter.
 const FigureDPI = 100
 
+// drawFigures draws the cell's figures; a figure that cannot be drawn or
+// written is a note in the cell, never a failure of a cell whose metrics were
+// computed.
+func (r *run) drawFigures(c *grid.Cell, res *Result, data *dataset.Loaded, z sdk.Matrix, cl *clustering, scores []float64) {
+	if err := r.figures(c, data, z, cl, scores); err != nil {
+		res.Notes = append(res.Notes, fmt.Sprintf("figures not drawn: %v", err))
+	}
+}
+
 // figures draws the latent-space figures of a cell of the grid's first seed:
 // they need the latent points, which only the run has.
 func (r *run) figures(c *grid.Cell, data *dataset.Loaded, z sdk.Matrix, cl *clustering, scores []float64) error {

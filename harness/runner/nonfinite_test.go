@@ -87,6 +87,12 @@ func TestUnsavableResultFailsItsCell(t *testing.T) {
 // identity encoder and iforest, and returns its results directory; a run
 // that cannot save its results fails the test.
 func runGrid(t *testing.T, dir, dataName, data, config string) string {
+	return runGridWith(t, dir, dataName, data, config, runner.Options{})
+}
+
+// runGridWith is runGrid with options (Jobs, Cache, Host, Registry and
+// ResultsDir are set here).
+func runGridWith(t *testing.T, dir, dataName, data, config string, opt runner.Options) string {
 	t.Helper()
 	if err := os.WriteFile(filepath.Join(dir, dataName), []byte(data), 0o644); err != nil {
 		t.Fatal(err)
@@ -109,7 +115,8 @@ func runGrid(t *testing.T, dir, dataName, data, config string) string {
 		t.Fatal(err)
 	}
 	out := filepath.Join(dir, "results")
-	if _, err := runner.Run(context.Background(), g, runner.Options{Jobs: 2, Cache: c, Host: h, Registry: reg, ResultsDir: out}); err != nil {
+	opt.Jobs, opt.Cache, opt.Host, opt.Registry, opt.ResultsDir = 2, c, h, reg, out
+	if _, err := runner.Run(context.Background(), g, opt); err != nil {
 		t.Fatal(err)
 	}
 	return out
@@ -152,5 +159,51 @@ k_max = 20
 	}
 	if want := "clustering.k_max = 20 is more than the 12 evaluated points: the sweeps stop at k = 12"; !strings.Contains(strings.Join(res[0].Notes, "\n"), want) {
 		t.Errorf("notes %q lack %q", res[0].Notes, want)
+	}
+}
+
+// A figure that cannot be written (its directory is a file) leaves the cell
+// OK, with a note.
+func TestFailedFigureIsANote(t *testing.T) {
+	dir := t.TempDir()
+	blocked := filepath.Join(dir, "figures")
+	if err := os.WriteFile(blocked, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var b strings.Builder
+	b.WriteString("a,b,class\n")
+	for i := 0; i < 80; i++ {
+		fmt.Fprintf(&b, "%d,%d,k%d\n", i%7, (i*13)%11, i%3)
+	}
+	out := runGridWith(t, dir, "s.csv", b.String(), `
+[experiment]
+name = "fig"
+seeds = [0]
+
+[[dataset]]
+name = "small"
+format = "csv"
+path = "s.csv"
+label = "class"
+
+[[encoder]]
+plugin = "identity"
+
+[[detector]]
+plugin = "iforest"
+
+[clustering]
+methods = ["kmeans"]
+k_max = 4
+`, runner.Options{FiguresDir: blocked})
+	res, err := runner.ReadJSONL(filepath.Join(out, "cells.jsonl"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res) != 1 || res[0].Status != runner.StatusOK || res[0].Metrics["auc"] == 0 && res[0].Metrics["v_kmeans"] == 0 {
+		t.Fatalf("want one OK cell with metrics, got %+v", res)
+	}
+	if !strings.Contains(strings.Join(res[0].Notes, "\n"), "figures not drawn") {
+		t.Errorf("notes %q say nothing of the figures", res[0].Notes)
 	}
 }

@@ -322,7 +322,8 @@ func (r *run) stages(ctx context.Context, c *grid.Cell, res *Result) error {
 		return err
 	}
 	if c.Detector == nil {
-		return r.figures(c, data, zTest, clusters, nil)
+		r.drawFigures(c, res, data, zTest, clusters, nil)
+		return nil
 	}
 
 	zFit, zFitKey := zTest, zTestKey
@@ -336,9 +337,7 @@ func (r *run) stages(ctx context.Context, c *grid.Cell, res *Result) error {
 	if err != nil {
 		return err
 	}
-	if err := r.figures(c, data, zTest, clusters, scores); err != nil {
-		return fmt.Errorf("figures: %w", err)
-	}
+	r.drawFigures(c, res, data, zTest, clusters, scores)
 	return nil
 }
 
