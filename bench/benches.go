@@ -28,6 +28,7 @@ func benches() []bench {
 		{"gmm-sweep-10k", gmmSweep},
 		{"emmv-10k", emmvBench},
 		{"vae-train-epoch", vaeBench},
+		{"adbench-grid", adbenchGrid},
 	}
 }
 
