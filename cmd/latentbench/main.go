@@ -61,7 +61,7 @@ usage:
                                         remove entries unused for D (e.g. 30d, 12h) and then the
                                         least recently used beyond SIZE (e.g. 5G); -n only reports
   latentbench plugin test NAME|PATH     run a plugin through the contract's conformance checks
-  latentbench plugin new NAME -kind detector|encoder -lang go
+  latentbench plugin new NAME -kind detector|encoder -lang go|python
                                         write a working plugin skeleton (latentbench plugin help)
 
 run flags:

@@ -24,7 +24,7 @@ const pluginUsage = `usage:
   latentbench plugin test NAME|PATH... [-plugins DIR] [-timeout D] [-v]
         run each plugin through the contract's conformance checks, one line per check;
         the exit status is 1 if any check fails (docs/plugin-test.md explains each check)
-  latentbench plugin new NAME -kind detector|encoder -lang go [-dir DIR] [-module PATH] [-checkout DIR]
+  latentbench plugin new NAME -kind detector|encoder -lang go|python [-dir DIR] [-module PATH] [-checkout DIR]
         write a working plugin skeleton to DIR/NAME (DIR defaults to .): a trivial documented
         algorithm that passes plugin test, and a README saying how to build, install, test and use it
 `
@@ -129,7 +129,7 @@ func cmdPluginNew(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("plugin new", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	kind := fs.String("kind", "", "detector or encoder")
-	lang := fs.String("lang", "go", "go")
+	lang := fs.String("lang", "go", "go or python")
 	dir := fs.String("dir", ".", "directory in which to create NAME/")
 	module := fs.String("module", "", "Go module path (default example.com/latentbench-KIND-NAME)")
 	checkout := fs.String("checkout", "", "the latentbench clone to build against (default: the one this executable was built in, or the current directory's)")

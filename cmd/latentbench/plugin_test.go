@@ -16,6 +16,7 @@ import (
 	"github.com/latentbench/latentbench/harness/report"
 	"github.com/latentbench/latentbench/harness/runner"
 	"github.com/latentbench/latentbench/internal/plugintest"
+	"github.com/latentbench/latentbench/internal/testenv"
 )
 
 // brokenPlugins maps each deliberately broken mode of the fault test plugin
@@ -52,7 +53,7 @@ func TestPluginTestInRepo(t *testing.T) {
 	sort.Strings(good)
 	for _, exe := range good {
 		t.Run(exe, func(t *testing.T) {
-			out, code := pluginTest(t, bin, exe)
+			out, code := pluginTest(t, bin, filepath.Join(bin, exe))
 			if code != 0 || strings.Contains(out, "\nFAIL ") {
 				t.Fatalf("plugin test %s: exit status %d\n%s", exe, code, out)
 			}
@@ -63,7 +64,7 @@ func TestPluginTestInRepo(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			res.Status = conformance.Fail
 			want := res.String()
-			out, code := pluginTest(t, bin, "latentbench-detector-"+name)
+			out, code := pluginTest(t, bin, filepath.Join(bin, "latentbench-detector-"+name))
 			if code != 1 {
 				t.Errorf("exit status %d, want 1", code)
 			}
@@ -77,11 +78,11 @@ func TestPluginTestInRepo(t *testing.T) {
 	}
 }
 
-// pluginTest runs the CLI's plugin test on bin/exe and returns its output and
-// exit status.
-func pluginTest(t *testing.T, bin, exe string) (string, int) {
+// pluginTest runs the CLI in bin on the plugin executable at path and returns
+// its output and exit status.
+func pluginTest(t *testing.T, bin, path string) (string, int) {
 	t.Helper()
-	cmd := exec.Command(filepath.Join(bin, "latentbench"), "plugin", "test", filepath.Join(bin, exe))
+	cmd := exec.Command(filepath.Join(bin, "latentbench"), "plugin", "test", path)
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out
 	err := cmd.Run()
@@ -98,9 +99,10 @@ func pluginTest(t *testing.T, bin, exe string) (string, int) {
 	return out.String(), code
 }
 
-// TestPluginNew scaffolds a detector and an encoder into an empty temporary
-// directory, builds and installs them as their READMEs say, runs `plugin
-// test` on each and a two-cell grid on both, with no edit in between.
+// TestPluginNew scaffolds a detector and an encoder in each language into an
+// empty temporary directory, builds and installs them as their READMEs say,
+// runs `plugin test` on each and a two-cell grid on both, with no edit in
+// between.
 func TestPluginNew(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds new plugins")
@@ -110,38 +112,54 @@ func TestPluginNew(t *testing.T) {
 	bin := t.TempDir()
 	plugintest.Build(t, bin, map[string]string{"latentbench": plugintest.Module + "/cmd/latentbench"})
 	cli := filepath.Join(bin, "latentbench")
-	work := t.TempDir()
-	installed := filepath.Join(work, "installed")
-	must(t, os.Mkdir(installed, 0o755))
+	for _, lang := range []string{"go", "python"} {
+		t.Run(lang, func(t *testing.T) {
+			if lang == "python" {
+				testenv.RequirePython(t, "numpy", "grpc")
+			}
+			work := t.TempDir()
+			installed := filepath.Join(work, "installed")
+			must(t, os.Mkdir(installed, 0o755))
+			det, enc := lang+"-meandist", lang+"-randproj"
+			newPlugin(t, cli, root, work, installed, det, "detector", lang)
+			newPlugin(t, cli, root, work, installed, enc, "encoder", lang)
+			runScaffoldedGrid(t, cli, work, installed, enc, det)
+		})
+	}
+}
 
-	for _, p := range []struct{ name, kind, lang string }{
-		{"meandist", "detector", "go"},
-		{"randproj", "encoder", "go"},
-	} {
-		exe := "latentbench-" + p.kind + "-" + p.name
-		runIn(t, work, nil, cli, "plugin", "new", p.name, "-kind", p.kind, "-lang", p.lang, "-checkout", root)
-		dir := filepath.Join(work, p.name)
-		readme, err := os.ReadFile(filepath.Join(dir, "README.md"))
-		must(t, err)
-		if n := strings.Count(strings.TrimSpace(string(readme)), "\n") + 1; n != 5 {
-			t.Errorf("%s/README.md has %d lines, want 5", p.name, n)
-		}
-		// Build as the README says (go mod tidy needs no network: the module
-		// cache and the go.sum written from the checkout suffice).
+// newPlugin scaffolds a plugin into work/name, builds it as its README says,
+// installs it into installed and runs plugin test on it.
+func newPlugin(t *testing.T, cli, root, work, installed, name, kind, lang string) {
+	t.Helper()
+	exe := "latentbench-" + kind + "-" + name
+	runIn(t, work, nil, cli, "plugin", "new", name, "-kind", kind, "-lang", lang, "-checkout", root)
+	dir := filepath.Join(work, name)
+	readme, err := os.ReadFile(filepath.Join(dir, "README.md"))
+	must(t, err)
+	if n := strings.Count(strings.TrimSpace(string(readme)), "\n") + 1; n != 5 {
+		t.Errorf("%s/README.md has %d lines, want 5", name, n)
+	}
+	if lang == "go" {
+		// go mod tidy needs no network: the module cache and the go.sum
+		// written from the checkout suffice.
 		runIn(t, dir, nil, "go", "mod", "tidy")
 		runIn(t, dir, nil, "go", "build", "-o", exe, ".")
-		if p.lang == "go" {
-			runIn(t, dir, nil, "go", "test", "-count=1", ".")
-		}
-		must(t, os.Rename(filepath.Join(dir, exe), filepath.Join(installed, exe)))
-		out := runIn(t, work, nil, cli, "plugin", "test", filepath.Join(installed, exe))
-		if strings.Contains(out, "\nFAIL ") {
-			t.Errorf("plugin test %s:\n%s", exe, out)
-		}
+		runIn(t, dir, nil, "go", "test", "-count=1", ".")
 	}
+	must(t, os.Rename(filepath.Join(dir, exe), filepath.Join(installed, exe)))
+	out := runIn(t, work, nil, cli, "plugin", "test", filepath.Join(installed, exe))
+	if strings.Contains(out, "\nFAIL ") {
+		t.Errorf("plugin test %s:\n%s", exe, out)
+	}
+}
 
+// runScaffoldedGrid runs a grid of one data set, the new encoder and detector
+// and two seeds, and checks both cells succeed.
+func runScaffoldedGrid(t *testing.T, cli, work, installed, enc, det string) {
+	t.Helper()
 	must(t, os.WriteFile(filepath.Join(work, "data.csv"), []byte(blobsCSV(300)), 0o644))
-	must(t, os.WriteFile(filepath.Join(work, "grid.toml"), []byte(`[experiment]
+	must(t, os.WriteFile(filepath.Join(work, "grid.toml"), []byte(fmt.Sprintf(`[experiment]
 name = "scaffolded"
 seeds = [0, 1]
 
@@ -152,10 +170,10 @@ path = "data.csv"
 label = "class"
 
 [[encoder]]
-plugin = "randproj"
+plugin = %q
 
 [[detector]]
-plugin = "meandist"
+plugin = %q
 
 [clustering]
 methods = ["kmeans"]
@@ -164,7 +182,7 @@ k_max = 4
 
 [metrics]
 uniform_points = 2000
-`), 0o644))
+`, enc, det)), 0o644))
 	runIn(t, work, []string{"LATENTBENCH_PLUGIN_PATH=" + installed}, cli, "run", "grid.toml",
 		"-results", "results", "-cache", "cache", "-j", "2", "-figures=false")
 	results, err := report.Load(filepath.Join(work, "results", "scaffolded"))
@@ -173,7 +191,7 @@ uniform_points = 2000
 		t.Fatalf("%d cells, want 2", len(results))
 	}
 	for _, r := range results {
-		if r.Status != runner.StatusOK || r.Encoder != "randproj" || r.Detector != "meandist" {
+		if r.Status != runner.StatusOK || r.Encoder != enc || r.Detector != det {
 			t.Errorf("cell %s: %s %s/%s %s", r.Cell, r.Status, r.Encoder, r.Detector, r.Error)
 		}
 	}

@@ -1,8 +1,9 @@
 // Package scaffold writes the skeleton of a new plugin (`latentbench plugin
 // new`): a trivial, documented algorithm that passes `latentbench plugin
-// test`, a five-line README, and what the language needs to build it (for Go
-// a go.mod depending on this module through a replace directive, since
-// latentbench is not published on a module proxy).
+// test`, a five-line README, and what the language needs to build it: for Go
+// a go.mod depending on this module through a replace directive (latentbench
+// is not published on a module proxy), for Python an executable script that
+// imports the clone's Python SDK (sdk/python) by its path.
 package scaffold
 
 import (
@@ -43,6 +44,7 @@ type Options struct {
 // data is what the templates see.
 type data struct {
 	Name, Kind, Exe, Module, Replace, GoVersion string
+	PythonSDK                                   string // the clone's sdk/python
 }
 
 var validName = regexp.MustCompile(`^[a-z][a-z0-9-]*$`)
@@ -66,7 +68,8 @@ func Write(o Options) ([]string, error) {
 		return nil, err
 	}
 	d := data{Name: o.Name, Kind: o.Kind, Exe: "latentbench-" + o.Kind + "-" + o.Name,
-		Module: o.GoModule, Replace: checkout, GoVersion: goVersion(checkout)}
+		Module: o.GoModule, Replace: checkout, GoVersion: goVersion(checkout),
+		PythonSDK: filepath.Join(checkout, "sdk", "python")}
 	if d.Module == "" {
 		d.Module = "example.com/" + d.Exe
 	}
@@ -75,8 +78,13 @@ func Write(o Options) ([]string, error) {
 	case "go":
 		files = map[string]string{"go.mod": "go/go.mod.tmpl", "README.md": "go/README.md.tmpl",
 			"main.go": "go/" + o.Kind + ".go.tmpl", "main_test.go": "go/main_test.go.tmpl"}
+	case "python":
+		if _, err := os.Stat(filepath.Join(d.PythonSDK, "latentbench_sdk")); err != nil {
+			return nil, fmt.Errorf("%s has no Python SDK (sdk/python/latentbench_sdk)", checkout)
+		}
+		files = map[string]string{"README.md": "python/README.md.tmpl", d.Exe: "python/" + o.Kind + ".py.tmpl"}
 	default:
-		return nil, fmt.Errorf("-lang %q: want go", o.Lang)
+		return nil, fmt.Errorf("-lang %q: want go or python", o.Lang)
 	}
 	if entries, err := os.ReadDir(o.Dir); err == nil && len(entries) > 0 {
 		return nil, fmt.Errorf("%s exists and is not empty", o.Dir)
