@@ -132,6 +132,33 @@ func writeHeader(b *strings.Builder, dir string, info RunInfo, haveInfo bool, re
 			info.Started, human(info.WallSeconds), info.GoMaxProcs, info.Command, info.Jobs)
 	}
 	b.WriteString("\n\n")
+	if haveInfo && info.Interrupted {
+		b.WriteString("**Partial results:** the run was interrupted before every cell had finished; the tables " +
+			"hold the finished cells only. Run the same command again to complete them (finished stages are cached).\n\n")
+	}
+	writeCellNotes(b, results)
+}
+
+// writeCellNotes lists what cells left out of their results and why (a NaN
+// metric, a figure not drawn, a clamped k_max), one line per note.
+func writeCellNotes(b *strings.Builder, results []runner.Result) {
+	first := true
+	for _, r := range results {
+		for _, n := range r.Notes {
+			if first {
+				b.WriteString("Notes on cells:\n\n")
+				first = false
+			}
+			det := r.DetectorLabel
+			if det == "" {
+				det = "no detector"
+			}
+			fmt.Fprintf(b, "- %s (%s / %s / %s, seed %d): %s\n", r.Cell, r.Dataset, r.EncoderLabel, det, r.Seed, n)
+		}
+	}
+	if !first {
+		b.WriteString("\n")
+	}
 }
 
 // writeClaims writes the grid's claims checked on the results, one a line.
