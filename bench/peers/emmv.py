@@ -1,8 +1,9 @@
 #!/usr/bin/python3
 """Side-by-side peer for metrics.EMMV (Goix 2016 EM and MV scores, docs/method.md).
 
-Runs the Python rendering of ngoix/EMMV_benchmarks em.py (em() and mv(), kept in
-metrics/testdata/gen_scores.py, which also writes the Go golden files) on the
+Runs the Python re-implementation of Goix's em() and mv() as published (not
+Goix's own code; kept in metrics/testdata/gen_scores.py, which also writes the Go
+golden files) on the
 default grids: t = np.arange(0, 100/V, 0.01/V), alpha = np.arange(0.9, 0.999,
 0.0001), t_max = 0.9.
 
@@ -70,7 +71,7 @@ def main():
     import sklearn
     print(json.dumps({
         "seconds": best,
-        "peer_name": "Python rendering of EMMV_benchmarks em.py (numpy %s, scikit-learn %s auc)"
+        "peer_name": "Python re-implementation of Goix's em()/mv() (numpy %s, scikit-learn %s auc)"
                      % (np.__version__, sklearn.__version__),
         "em": float(em_auc), "mv": float(mv_auc), "amax": int(amax),
     }))
