@@ -91,6 +91,7 @@ func TestConcurrentRunsIntoOneResultsDir(t *testing.T) {
 			t.Errorf("want one cells file per shard, got %v", files)
 		}
 	})
+	t.Run("slurm-dry-run", func(t *testing.T) { slurmDryRun(t, bin) })
 	t.Run("identical", func(t *testing.T) {
 		dir := workspace(t, seeds)
 		runTogether(t,

@@ -25,10 +25,10 @@ func TestArraySpecAndQuoting(t *testing.T) {
 	}
 }
 
-// -dry-run writes the array and merge scripts with every option given and
-// submits nothing (no Slurm needed).
-func TestSlurmDryRun(t *testing.T) {
-	bin := binDir(t)
+// slurmDryRun checks that -dry-run writes the array and merge scripts with
+// every option given and submits nothing (no Slurm needed). It runs inside
+// TestConcurrentRunsIntoOneResultsDir, whose executables it shares.
+func slurmDryRun(t *testing.T, bin string) {
 	dir := workspace(t, 4)
 	out, err := cli(bin, dir, "slurm", "grid.toml", "-tasks", "3", "-partition", "short", "-time", "1:00:00",
 		"-mem", "4G", "-cpus-per-task", "2", "-sbatch", "--account=lab", "-sbatch", "#SBATCH --qos=low", "-dry-run").CombinedOutput()
