@@ -83,13 +83,14 @@ func newHarness(t *testing.T, modules ...string) *harness {
 
 // cell is the part of a results line the tests read.
 type cell struct {
-	Dataset  string             `json:"dataset"`
-	Detector string             `json:"detector_label"`
-	Seed     int                `json:"seed"`
-	Status   string             `json:"status"`
-	Error    string             `json:"error"`
-	Metrics  map[string]float64 `json:"metrics"`
-	Cache    map[string]bool    `json:"cache"`
+	Dataset  string               `json:"dataset"`
+	Detector string               `json:"detector_label"`
+	Seed     int                  `json:"seed"`
+	Status   string               `json:"status"`
+	Error    string               `json:"error"`
+	Metrics  map[string]float64   `json:"metrics"`
+	Cache    map[string]bool      `json:"cache"`
+	History  []map[string]float64 `json:"history"`
 }
 
 // run runs `latentbench run` on the grid text and returns its cells.
@@ -105,7 +106,9 @@ func (h *harness) run(t *testing.T, grid, cacheDir string, args ...string) []cel
 		"-cache", cacheDir, "-results", results, "-figures=false", "-j", "2"}, args...)...)
 	cmd.Env = os.Environ()
 	out, err := cmd.CombinedOutput()
-	if err != nil {
+	// Exit status 1 with a cells file: some cells failed, which the tests
+	// read from their statuses.
+	if ee, ok := err.(*exec.ExitError); err != nil && !(ok && ee.ExitCode() == 1) {
 		t.Fatalf("latentbench run: %v\n%s", err, out)
 	}
 	files, _ := filepath.Glob(filepath.Join(results, "*", "cells.jsonl"))
@@ -257,5 +260,90 @@ func TestEditedPythonSourceInvalidatesCache(t *testing.T) {
 	}
 	if fourth[0].Cache["detect"] || fourth[0].Metrics["auc"] != b {
 		t.Errorf("-no-cache-plugin edit: cache %v, ROC-AUC %v (want recomputed %v)", fourth[0].Cache, fourth[0].Metrics["auc"], b)
+	}
+}
+
+// pcaEncoder is a Python encoder written with the SDK: PCA by SVD, with one
+// progress report per "epoch" and a parameter with choices.
+const pcaEncoder = `#!/usr/bin/python3
+import sys
+sys.path.insert(0, SDK)
+import numpy as np
+from latentbench_sdk import Encoder, InvalidInput, Param, serve_encoder
+
+class PyPCA(Encoder):
+    name, version, doc = "pypca", "1", "PCA by SVD"
+    params = [Param("latent_dim", int, 2, "components"),
+              Param("center", str, "mean", "centring", choices=["mean", "none"])]
+
+    def fit(self, x, params, call):
+        if not 1 <= params["latent_dim"] <= x.shape[1]:
+            raise InvalidInput("latent_dim out of range")
+        mu = x.mean(axis=0) if params["center"] == "mean" else np.zeros(x.shape[1])
+        _, _, vt = np.linalg.svd(x - mu, full_matrices=False)
+        for epoch in range(1, 4):
+            call.progress(epoch, 3, loss=1.0 / epoch)
+        return mu, vt[: params["latent_dim"]].T
+
+    def encode(self, model, x, params, call):
+        mu, w = model
+        return ((x - mu) @ w).astype(np.float32)
+
+serve_encoder(PyPCA())
+`
+
+// A Python encoder runs in a grid with MNIST, reporting progress, its latent
+// space clustered and a Python detector scoring it; an invalid parameter
+// value fails its cell with the plugin's message.
+func TestPythonEncoderInGrid(t *testing.T) {
+	h := newHarness(t)
+	sdkDir, err := filepath.Abs(".")
+	if err != nil {
+		t.Fatal(err)
+	}
+	plugins := t.TempDir()
+	script := strings.Replace(pcaEncoder, "SDK", "'"+sdkDir+"'", 1)
+	if err := os.WriteFile(filepath.Join(plugins, "latentbench-encoder-pypca"), []byte(script), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	grid := `[experiment]
+name = "py-encoder"
+seeds = [0]
+[[dataset]]
+name = "mnist"
+format = "mnist"
+path = "` + dataPath(t, "data/mnist") + `"
+train = 1000
+test = 500
+[[encoder]]
+plugin = "pypca"
+params = { latent_dim = [2, 1000] }
+[[detector]]
+plugin = "knn"
+[clustering]
+methods = ["kmeans"]
+k_min = 9
+k_max = 11
+n_init = 2
+[metrics]
+emmv = false
+`
+	cells := h.run(t, grid, t.TempDir(), "-plugins", plugins)
+	if len(cells) != 2 {
+		t.Fatalf("want 2 cells, got %d", len(cells))
+	}
+	ok, bad := cells[0], cells[1]
+	if ok.Status != "OK" {
+		t.Fatalf("latent_dim 2: %s: %s", ok.Status, ok.Error)
+	}
+	if len(ok.History) != 3 || ok.History[2]["loss"] != 1.0/3 {
+		t.Errorf("progress history %v, want 3 epochs with loss 1/epoch", ok.History)
+	}
+	// PCA to 2-D separates MNIST's digits somewhat: well above 0, below 1.
+	if v := ok.Metrics["v_kmeans"]; !(v > 0.2 && v < 0.9) {
+		t.Errorf("V-measure %v", v)
+	}
+	if bad.Status != "ERROR" || !strings.Contains(bad.Error, "InvalidInput: latent_dim out of range") {
+		t.Errorf("latent_dim 1000: %s: %s", bad.Status, bad.Error)
 	}
 }
