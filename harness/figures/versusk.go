@@ -11,7 +11,7 @@ import (
 )
 
 // Series is one curve of VersusK: the V-measure V[j] reached with K[j]
-// clusters by one encoder and clustering method (e.g. "CL-VAE, EM").
+// clusters by one encoder and clustering method (e.g. "my-encoder, EM-GMM").
 type Series struct {
 	Label string
 	K     []int

@@ -14,19 +14,21 @@
 //	notes = """..."""        # optional Markdown, shown in report.md under "Notes"
 //
 //	[[dataset]]              # one or more; the keys are those of dataset.Spec (its toml tags)
-//	name = "mnist"           # unique in the grid
-//	format = "mnist"
+//	name = "digits"          # unique in the grid
+//	format = "csv"           # "csv", "npz" or an image format (see dataset.Spec)
+//	path = "data/digits.csv" # relative to the grid file
+//	label = "class"
 //	train = 10000
 //	test = 2000
 //
 //	[[encoder]]              # one or more
-//	plugin = "pca"           # required: a registered encoder plugin
-//	label = "pca-2d"         # optional display name; default the plugin name
+//	plugin = "my-encoder"    # required: a registered encoder plugin
+//	label = "mine-2d"        # optional display name; default the plugin name
 //	[encoder.params]         # checked against the plugin's schema; absent ones take its defaults
 //	latent_dim = [2, 3]      # an axis: the grid runs each value
 //
 //	[[detector]]             # zero or more; with none, cells only encode and cluster
-//	plugin = "iforest"
+//	plugin = "my-detector"
 //	[detector.params]
 //	n_estimators = 100
 //
@@ -68,7 +70,7 @@
 //
 // An instance's label is the block's label (default the plugin name) followed,
 // when the block has axes, by "(k=v, ...)" of its axis values in parameter-name
-// order, e.g. "vae(gamma=0.3, hidden=[512,256])". Labels must be unique per
+// order, e.g. "my-encoder(gamma=0.3, hidden=[512,256])". Labels must be unique per
 // kind (so per dataset): two blocks of one plugin without axes need a label each.
 // Two instances with the same plugin and resolved parameters are an error
 // naming both blocks, since they would make the same cells.

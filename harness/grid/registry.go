@@ -44,8 +44,8 @@ func (r *StaticRegistry) Add(d *sdk.Description) {
 }
 
 // Lookup returns the description of the named plugin of the given kind, or an
-// error listing the available ones: `unknown encoder plugin "pcaa" (available:
-// pca, vae)`.
+// error listing the available ones: `unknown encoder plugin "encodr" (available:
+// encoder-a, encoder-b)`.
 func (r *StaticRegistry) Lookup(kind sdk.Kind, name string) (*sdk.Description, error) {
 	if d, ok := r.descs[kind][name]; ok {
 		return d, nil

@@ -82,8 +82,8 @@ func (r *run) figures(c *grid.Cell, data *dataset.Loaded, z sdk.Matrix, cl *clus
 			}
 		}
 	}
-	// Fig. 5 is drawn for the grid's first detector only (the paper's is
-	// LOF): one per encoding keeps the report readable and small.
+	// The most-anomalous figures are drawn for the grid's first detector
+	// only: one per encoding keeps the report readable and small.
 	if scores == nil || c.Detector == nil || c.DetectorIndex != 0 || truth == nil {
 		return nil
 	}
