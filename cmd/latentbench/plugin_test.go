@@ -31,8 +31,8 @@ var brokenPlugins = map[string]conformance.Result{
 }
 
 // TestPluginTestInRepo runs `latentbench plugin test` on every plugin of the
-// repository (it must pass) and on every broken test plugin (it must fail,
-// with the expected line and no other failure).
+// repository, Go and Python (it must pass), and on every broken test plugin
+// (it must fail, with the expected line and no other failure).
 func TestPluginTestInRepo(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs every plugin through the conformance kit")
@@ -60,6 +60,24 @@ func TestPluginTestInRepo(t *testing.T) {
 			t.Logf("\n%s", out)
 		})
 	}
+	for _, path := range pythonPlugins(t, "../..") {
+		t.Run(filepath.Base(path), func(t *testing.T) {
+			script, err := os.ReadFile(path)
+			must(t, err)
+			modules := []string{"numpy", "grpc"}
+			for _, m := range []string{"sklearn", "torch"} {
+				if bytes.Contains(script, []byte("import "+m)) || bytes.Contains(script, []byte("from "+m)) {
+					modules = append(modules, m)
+				}
+			}
+			testenv.RequirePython(t, modules...)
+			out, code := pluginTest(t, bin, path)
+			if code != 0 || strings.Contains(out, "\nFAIL ") {
+				t.Fatalf("plugin test %s: exit status %d\n%s", path, code, out)
+			}
+			t.Logf("\n%s", out)
+		})
+	}
 	for name, res := range brokenPlugins {
 		t.Run(name, func(t *testing.T) {
 			res.Status = conformance.Fail
@@ -76,6 +94,24 @@ func TestPluginTestInRepo(t *testing.T) {
 			}
 		})
 	}
+}
+
+// pythonPlugins returns the Python plugins of the repository: the executable
+// scripts plugins/KINDs/NAME/latentbench-KIND-NAME (which make build links
+// into bin/) and the Python SDK's examples.
+func pythonPlugins(t *testing.T, root string) []string {
+	t.Helper()
+	var out []string
+	for _, pattern := range []string{"plugins/*/*/latentbench-*-*", "sdk/python/examples/latentbench-*-*"} {
+		found, err := filepath.Glob(filepath.Join(root, pattern))
+		must(t, err)
+		for _, f := range found {
+			abs, err := filepath.Abs(f)
+			must(t, err)
+			out = append(out, abs)
+		}
+	}
+	return out
 }
 
 // pluginTest runs the CLI in bin on the plugin executable at path and returns
