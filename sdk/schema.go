@@ -59,6 +59,24 @@ type Description struct {
 	UsesGroups bool `json:"uses_groups,omitempty"`
 	// ContractVersion is the plugin contract version the plugin speaks.
 	ContractVersion int `json:"contract_version"`
+	// SeedIndependent lists the stages whose results do not depend on the request's seed:
+	// StageFit when the fitted model, and so everything computed from it, is the same for every
+	// seed (a deterministic algorithm). The host computes such a stage once for all the seeds of
+	// a grid, so a wrong declaration silently repeats one seed's result.
+	SeedIndependent []string `json:"seed_independent,omitempty"`
+}
+
+// StageFit is the fit stage, as named in Description.SeedIndependent.
+const StageFit = "fit"
+
+// SeedIndependentFit reports whether d declares its fit (StageFit) independent of the seed.
+func (d *Description) SeedIndependentFit() bool {
+	for _, s := range d.SeedIndependent {
+		if s == StageFit {
+			return true
+		}
+	}
+	return false
 }
 
 // Param returns the spec of the named parameter.

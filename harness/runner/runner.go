@@ -263,6 +263,16 @@ func (r *run) start(ctx context.Context, kind sdk.Kind, name string) (*host.Sess
 	return r.opt.Host.Start(ctx, p.Path, kind)
 }
 
+// seedPart is the seed's part of a fit stage's cache key: the seed, or "any" when the plugin
+// declares its fit independent of the seed (sdk.Description.SeedIndependent), so that all the
+// seeds of a grid share one fit and everything computed from it.
+func seedPart(d *sdk.Description, seed int64) string {
+	if d != nil && d.SeedIndependentFit() {
+		return "any"
+	}
+	return fmt.Sprint(seed)
+}
+
 // identity is what identifies a plugin's code in cache keys: its name, declared
 // version and the digest of its executable.
 func (r *run) identity(kind sdk.Kind, name string) (string, error) {
@@ -289,14 +299,13 @@ func (r *run) stages(ctx context.Context, c *grid.Cell, res *Result) error {
 	if enc.Desc.NeedsLabels && data.Train.Labels == nil {
 		return fmt.Errorf("encoder %s conditions on class labels, but dataset %q has none (give its `label` column)", enc.Label, data.Name)
 	}
-	seed := fmt.Sprint(c.Seed)
 
 	// Fit the encoder on the training split.
 	encID, err := r.identity(sdk.KindEncoder, enc.Plugin)
 	if err != nil {
 		return err
 	}
-	fitKey := cache.Key("encoder-fit", encID, enc.Params.CanonicalJSON(), data.Digest, seed)
+	fitKey := cache.Key("encoder-fit", encID, enc.Params.CanonicalJSON(), data.Digest, seedPart(enc.Desc, c.Seed))
 	fit, err := r.stage(ctx, c, res, "fit", fitKey, func(ctx context.Context) (*cache.Entry, error) {
 		return r.fitEncoder(ctx, c, data)
 	})

@@ -36,6 +36,7 @@ func plugins(t testing.TB) string {
 			"latentbench-encoder-pca":       plugintest.Module + "/plugins/encoders/pca/cmd",
 			"latentbench-encoder-identity":  plugintest.Module + "/plugins/encoders/identity/cmd",
 			"latentbench-detector-iforest":  plugintest.Module + "/plugins/detectors/iforest/cmd",
+			"latentbench-detector-lof":      plugintest.Module + "/plugins/detectors/lof/cmd",
 			"latentbench-detector-fault-ok": plugintest.Module + "/internal/testplugins/fault",
 		})
 		for _, mode := range []string{"exit", "hang", "wrongcount", "stdoutlater", "owndeadline"} {
@@ -289,3 +290,103 @@ func (nopProgress) Stage(*grid.Cell, string)            {}
 func (nopProgress) Epoch(*grid.Cell, sdk.Progress)      {}
 func (nopProgress) CellDone(*grid.Cell, *runner.Result) {}
 func (nopProgress) Finish()                             {}
+
+const seedsGrid = `
+[experiment]
+name = "seeds"
+seeds = [0, 1, 2, 3, 4]
+timeout = "1m"
+
+[[dataset]]
+name = "blobs"
+format = "csv"
+path = "blobs.csv"
+label = "class"
+seed = 0
+
+[[encoder]]
+plugin = "identity"
+
+[[detector]]
+plugin = "lof"
+
+[[detector]]
+plugin = "iforest"
+
+[clustering]
+methods = []
+
+[metrics]
+emmv = false
+contamination = 0.1
+`
+
+// TestSeedIndependentStagesRunOnce runs identity × {lof, iforest} with five seeds. The identity
+// encoder and LOF declare their fit seed-independent (sdk.Description.SeedIndependent), so the
+// encoder's fit and encoding and LOF's fit and scoring run once for the data set and the other
+// four seeds reuse them; the isolation forest, which draws its trees from the seed, is fitted
+// and scores once per seed. Each stage computed rather than taken from the cache is one plugin
+// call (Fit, Encode, Fit, Score), so the cache misses count the calls. The reused results are
+// the ones the seeds would have computed: LOF's metrics are equal across seeds.
+func TestSeedIndependentStagesRunOnce(t *testing.T) {
+	dir := t.TempDir()
+	blobs(t, dir, 600)
+	cfg := filepath.Join(dir, "grid.toml")
+	if err := os.WriteFile(cfg, []byte(seedsGrid), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	h := host.New()
+	defer h.KillAll()
+	reg, err := host.Discover(context.Background(), h, []string{plugins(t)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	g, err := grid.Load(cfg, reg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := cache.Open(filepath.Join(dir, "cache"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := runner.Run(context.Background(), g, runner.Options{Jobs: 2, Cache: c, Host: h, Registry: reg,
+		ResultsDir: filepath.Join(dir, "results")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	calls := map[string]int{} // "detector stage" → stages computed
+	var lofAUC []float64
+	for _, r := range res {
+		if r.Status != runner.StatusOK {
+			t.Fatalf("cell %s: %s %s", r.Cell, r.Status, r.Error)
+		}
+		for stage, hit := range r.Cache {
+			if !hit {
+				calls[r.Detector+" "+stage]++
+			}
+		}
+		if r.Detector == "lof" {
+			lofAUC = append(lofAUC, r.Metrics["auc"])
+		}
+	}
+	// The encoder stages appear in the cells of both detectors: one computation in all.
+	if n := calls["lof fit"] + calls["iforest fit"]; n != 1 {
+		t.Errorf("encoder fitted %d times for 5 seeds, want 1", n)
+	}
+	if n := calls["lof encode"] + calls["iforest encode"]; n != 1 {
+		t.Errorf("test split encoded %d times for 5 seeds, want 1", n)
+	}
+	for stage, want := range map[string]int{"lof detect": 1, "lof score": 1, "iforest detect": 5, "iforest score": 5} {
+		if calls[stage] != want {
+			t.Errorf("%s computed %d times for 5 seeds, want %d (all: %v)", stage, calls[stage], want, calls)
+		}
+	}
+	if len(lofAUC) != 5 {
+		t.Fatalf("%d lof cells, want 5", len(lofAUC))
+	}
+	for _, a := range lofAUC[1:] {
+		if a != lofAUC[0] {
+			t.Errorf("lof AUC differs between seeds: %v", lofAUC)
+		}
+	}
+}

@@ -107,6 +107,7 @@ func ToWireDescription(d *sdk.Description) (*lbv1.Description, error) {
 		Name: d.Name, Version: d.Version, Doc: d.Doc,
 		NeedsLabels: d.NeedsLabels, UsesGroups: d.UsesGroups,
 		ContractVersion: int32(d.ContractVersion),
+		SeedIndependent: d.SeedIndependent,
 	}
 	switch d.Kind {
 	case sdk.KindEncoder:
@@ -135,6 +136,12 @@ func FromWireDescription(w *lbv1.Description) (*sdk.Description, error) {
 		Name: w.GetName(), Version: w.GetVersion(), Doc: w.GetDoc(),
 		NeedsLabels: w.GetNeedsLabels(), UsesGroups: w.GetUsesGroups(),
 		ContractVersion: int(w.GetContractVersion()),
+	}
+	for _, st := range w.GetSeedIndependent() {
+		if st != sdk.StageFit {
+			return nil, fmt.Errorf("plugin %q declares an unknown seed-independent stage %q (known: %q)", d.Name, st, sdk.StageFit)
+		}
+		d.SeedIndependent = append(d.SeedIndependent, st)
 	}
 	switch w.GetKind() {
 	case lbv1.Kind_KIND_ENCODER:

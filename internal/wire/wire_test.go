@@ -4,6 +4,7 @@ import (
 	"errors"
 	"io"
 	"reflect"
+	"strings"
 	"testing"
 
 	"github.com/latentbench/latentbench/sdk"
@@ -150,5 +151,27 @@ func TestDescriptionWireRoundTrip(t *testing.T) {
 	again, err := back.Resolve(raw)
 	if err != nil || !reflect.DeepEqual(again, got) {
 		t.Errorf("params round trip: %v %v", again, err)
+	}
+}
+
+func TestDescriptionSeedIndependent(t *testing.T) {
+	d := &sdk.Description{Kind: sdk.KindDetector, Name: "d", Version: "1", SeedIndependent: []string{sdk.StageFit}}
+	w, err := ToWireDescription(d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	back, err := FromWireDescription(w)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !back.SeedIndependentFit() {
+		t.Errorf("seed-independent fit lost on the wire: %+v", back)
+	}
+	if (&sdk.Description{}).SeedIndependentFit() {
+		t.Error("an empty description declares a seed-independent fit")
+	}
+	w.SeedIndependent = []string{"fitt"}
+	if _, err := FromWireDescription(w); err == nil || !strings.Contains(err.Error(), `"fitt"`) {
+		t.Errorf("unknown stage accepted: %v", err)
 	}
 }

@@ -403,6 +403,10 @@ type Description struct {
 	UsesGroups bool `protobuf:"varint,7,opt,name=uses_groups,json=usesGroups,proto3" json:"uses_groups,omitempty"`
 	// The contract version the plugin implements (1).
 	ContractVersion int32 `protobuf:"varint,8,opt,name=contract_version,json=contractVersion,proto3" json:"contract_version,omitempty"`
+	// The stages whose results do not depend on the seed of the request: "fit" when the fitted
+	// model, and so everything computed from it, is the same for every seed. The host then
+	// computes such a stage once for all the seeds of a grid. Empty: every stage may depend on it.
+	SeedIndependent []string `protobuf:"bytes,9,rep,name=seed_independent,json=seedIndependent,proto3" json:"seed_independent,omitempty"`
 	unknownFields   protoimpl.UnknownFields
 	sizeCache       protoimpl.SizeCache
 }
@@ -491,6 +495,13 @@ func (x *Description) GetContractVersion() int32 {
 		return x.ContractVersion
 	}
 	return 0
+}
+
+func (x *Description) GetSeedIndependent() []string {
+	if x != nil {
+		return x.SeedIndependent
+	}
+	return nil
 }
 
 // Value is a parameter value.
@@ -1074,7 +1085,7 @@ const file_proto_latentbench_v1_plugin_proto_rawDesc = "" +
 	"\x04type\x18\x02 \x01(\x0e2\x19.latentbench.v1.ParamTypeR\x04type\x12/\n" +
 	"\adefault\x18\x03 \x01(\v2\x15.latentbench.v1.ValueR\adefault\x12\x10\n" +
 	"\x03doc\x18\x04 \x01(\tR\x03doc\x12\x18\n" +
-	"\achoices\x18\x05 \x03(\tR\achoices\"\x99\x02\n" +
+	"\achoices\x18\x05 \x03(\tR\achoices\"\xc4\x02\n" +
 	"\vDescription\x12(\n" +
 	"\x04kind\x18\x01 \x01(\x0e2\x14.latentbench.v1.KindR\x04kind\x12\x12\n" +
 	"\x04name\x18\x02 \x01(\tR\x04name\x12\x18\n" +
@@ -1084,7 +1095,8 @@ const file_proto_latentbench_v1_plugin_proto_rawDesc = "" +
 	"\fneeds_labels\x18\x06 \x01(\bR\vneedsLabels\x12\x1f\n" +
 	"\vuses_groups\x18\a \x01(\bR\n" +
 	"usesGroups\x12)\n" +
-	"\x10contract_version\x18\b \x01(\x05R\x0fcontractVersion\"\x96\x01\n" +
+	"\x10contract_version\x18\b \x01(\x05R\x0fcontractVersion\x12)\n" +
+	"\x10seed_independent\x18\t \x03(\tR\x0fseedIndependent\"\x96\x01\n" +
 	"\x05Value\x12\x12\n" +
 	"\x03int\x18\x01 \x01(\x03H\x00R\x03int\x12\x16\n" +
 	"\x05float\x18\x02 \x01(\x01H\x00R\x05float\x12\x12\n" +

@@ -126,7 +126,8 @@ class _Plugin:
                               params=[p.to_wire() for p in self.params],
                               needs_labels=bool(getattr(self, "needs_labels", False)),
                               uses_groups=bool(getattr(self, "uses_groups", False)),
-                              contract_version=CONTRACT_VERSION)
+                              contract_version=CONTRACT_VERSION,
+                              seed_independent=list(getattr(self, "seed_independent", ())))
 
 
 class Detector(_Plugin):

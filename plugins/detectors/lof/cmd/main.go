@@ -33,6 +33,7 @@ func (detector) Describe() sdk.Description {
 			{Name: "algorithm", Type: sdk.TypeString, Default: "auto", Doc: "neighbour search",
 				Choices: []string{"auto", "kd_tree", "brute"}},
 		},
+		SeedIndependent: []string{sdk.StageFit}, // no randomness
 	}
 }
 

@@ -21,6 +21,7 @@ func (encoder) Describe() sdk.Description {
 			{Name: "standardize", Type: sdk.TypeBool, Default: false,
 				Doc: "re-standardise columns with the training split's mean and std (csv/npz data already are)"},
 		},
+		SeedIndependent: []string{sdk.StageFit}, // no randomness
 	}
 }
 

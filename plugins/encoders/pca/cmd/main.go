@@ -20,6 +20,7 @@ func (encoder) Describe() sdk.Description {
 		Params: []sdk.ParamSpec{
 			{Name: "latent_dim", Type: sdk.TypeInt, Default: int64(2), Doc: "number of principal components kept"},
 		},
+		SeedIndependent: []string{sdk.StageFit}, // no randomness
 	}
 }
 
