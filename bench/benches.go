@@ -29,7 +29,86 @@ func benches() []bench {
 		{"emmv-10k", emmvBench},
 		{"vae-train-epoch", vaeBench},
 		{"adbench-grid", adbenchGrid},
+		// Real ADBench shapes (seeded generated data of the same size): InternetAds-like
+		// (n ≈ 2000, d ≈ 1500), CelebA-like (202,599 × 39), MNIST-like (7,603 × 100) and
+		// http-like (567,479 × 3).
+		{"lof-highdim", lofShape(2000, 1500, 11, false)},
+		{"lof-200k-39d", lofShape(200_000, 39, 12, true)},
+		{"ocsvm-highdim", ocsvmShape(2000, 1500, 13)},
+		{"ocsvm-7600x100", ocsvmShape(7600, 100, 14)},
+		{"iforest-600k", iforestShape(600_000, 3, 15)},
 	}
+}
+
+// lofShape fits LOF (and scores the same points, unless fitOnly) on an n×d mixture. Rows of
+// 100,000 points or more run once per side.
+func lofShape(n, d int, seed uint64, fitOnly bool) func(*env) (*Row, error) {
+	return func(e *env) (*Row, error) {
+		x, _ := mixture(n, d, seed)
+		var extra []string
+		if fitOnly {
+			extra = []string{"--mode", "fit"}
+		}
+		row, err := e.timedRepeat(bigRepeat(e, n), "lof.py", x, n, d, func() error {
+			m, err := lof.Fit(e.ctx, x, n, d, lof.Options{})
+			if err != nil || fitOnly {
+				return err
+			}
+			_, err = m.Score(x, n)
+			return err
+		}, extra...)
+		if row != nil {
+			row.Note = fmt.Sprintf("%d×%d mixture, LOF(20) %s; peer on one thread", n, d, map[bool]string{true: "fit", false: "fit + score"}[fitOnly])
+		}
+		return row, err
+	}
+}
+
+// ocsvmShape fits the one-class SVM (nu 0.1, as configs/adbench.toml) on an n×d mixture and
+// computes its decision values on the same points.
+func ocsvmShape(n, d int, seed uint64) func(*env) (*Row, error) {
+	return func(e *env) (*Row, error) {
+		x, _ := mixture(n, d, seed)
+		row, err := e.timedRepeat(bigRepeat(e, n*d/100), "ocsvm.py", x, n, d, func() error {
+			m, err := ocsvm.Fit(e.ctx, x, n, d, ocsvm.Options{Nu: 0.1})
+			if err != nil {
+				return err
+			}
+			_, err = m.DecisionContext(e.ctx, x, n)
+			return err
+		}, "--nu", "0.1")
+		if row != nil {
+			row.Note = fmt.Sprintf("%d×%d mixture, RBF gamma=scale, nu 0.1, fit + decision", n, d)
+		}
+		return row, err
+	}
+}
+
+// iforestShape fits a 100-tree isolation forest on an n×d mixture and scores the same points.
+func iforestShape(n, d int, seed uint64) func(*env) (*Row, error) {
+	return func(e *env) (*Row, error) {
+		x, _ := mixture(n, d, seed)
+		row, err := e.timedRepeat(bigRepeat(e, n), "iforest.py", x, n, d, func() error {
+			f, err := iforest.Fit(e.ctx, x, n, d, iforest.Options{Seed: 0})
+			if err != nil {
+				return err
+			}
+			f.Score(x, n)
+			return nil
+		})
+		if row != nil {
+			row.Note = fmt.Sprintf("%d×%d mixture, 100 trees, fit + score", n, d)
+		}
+		return row, err
+	}
+}
+
+// bigRepeat is e.repeat, or 1 for work of size ≥ 100,000.
+func bigRepeat(e *env, size int) int {
+	if size >= 100_000 {
+		return 1
+	}
+	return e.repeat
 }
 
 // pluginBoundary moves a 60000×784 float32 matrix into a plugin and the

@@ -237,11 +237,17 @@ func str(m map[string]any, key string) string {
 // timed is a row for a Go call timed against a peer script on the same
 // matrix file.
 func (e *env) timed(script string, x []float64, n, d int, goCall func() error, extra ...string) (*Row, error) {
-	path := filepath.Join(e.tmp, fmt.Sprintf("%s-%d.f64", script, n))
+	return e.timedRepeat(e.repeat, script, x, n, d, goCall, extra...)
+}
+
+// timedRepeat is timed with repeat runs per side instead of e.repeat.
+func (e *env) timedRepeat(repeat int, script string, x []float64, n, d int, goCall func() error, extra ...string) (*Row, error) {
+	path := filepath.Join(e.tmp, fmt.Sprintf("%s-%dx%d.f64", script, n, d))
 	if err := writeRaw(path, x); err != nil {
 		return nil, err
 	}
-	args := append([]string{"--data", path, "--n", fmt.Sprint(n), "--d", fmt.Sprint(d), "--repeat", fmt.Sprint(e.repeat)}, extra...)
+	defer os.Remove(path)
+	args := append([]string{"--data", path, "--n", fmt.Sprint(n), "--d", fmt.Sprint(d), "--repeat", fmt.Sprint(repeat)}, extra...)
 	p, err := e.peer(script, nil, args...)
 	if err != nil {
 		return nil, err
@@ -250,7 +256,7 @@ func (e *env) timed(script string, x []float64, n, d int, goCall func() error, e
 	if err != nil {
 		return nil, err
 	}
-	gs, err := best(e.repeat, goCall)
+	gs, err := best(repeat, goCall)
 	if err != nil {
 		return nil, err
 	}

@@ -22,8 +22,8 @@ comparison can be checked to have run under the same settings.
 
 Prints one JSON line:
     {"train_samples_per_s": ..., "encode_samples_per_s": ..., "peer_name": "PyTorch 1.13.0", ...}
-train_samples_per_s = epochs * n / wall seconds of the training loop (after two
-untimed warm-up batches); train_samples_per_cpu_s the same per CPU second of the
+train_samples_per_s = epochs * n / wall seconds of the training loop (after 20
+untimed warm-up batches, as a plain PyTorch training loop times it); train_samples_per_cpu_s the same per CPU second of the
 process (all threads; less distorted than wall time on a busy machine); encode_samples_per_s = encode_n / wall seconds of
 computing mu for the first encode_n rows (best of 3, under torch.no_grad()).
 Go counterpart: BenchmarkTrainEpoch / BenchmarkEncode10k and vae.TrainThroughput.
@@ -91,12 +91,12 @@ def main():
         rec = F.binary_cross_entropy_with_logits(logits, xb, reduction="sum")
         kl = 0.5 * torch.sum(torch.exp(lv) + mu * mu - 1.0 - lv)
         loss = (rec + kl) / xb.shape[0]
-        opt.zero_grad(set_to_none=True)
+        opt.zero_grad()
         loss.backward()
         opt.step()
         return loss
 
-    for i in range(2):  # warm-up, untimed
+    for i in range(min(20, a.n // a.batch)):  # warm-up, untimed
         step(X[i * a.batch : (i + 1) * a.batch])
 
     t0, c0 = time.perf_counter(), time.process_time()
