@@ -114,11 +114,14 @@ paper: build mnist
 	$(BIN)/latentbench run configs/paper-mnist-sqerr.toml
 	$(BIN)/latentbench run configs/paper-tabular.toml
 
-# Go stubs need protoc-gen-go and protoc-gen-go-grpc on PATH; Python stubs
-# need Debian's protobuf-compiler and protobuf-compiler-grpc (scripts/install-deps).
-# sdk/python's tests fail when the committed Python stubs are stale.
+# protoc comes from Debian's protobuf-compiler, the Python gRPC plugin from
+# protobuf-compiler-grpc (scripts/install-deps); protoc-gen-go and
+# protoc-gen-go-grpc are the versions go.mod pins as tools. sdk/python's tests
+# fail when the committed Go or Python stubs are stale.
 proto:
-	protoc --go_out=. --go_opt=module=github.com/latentbench/latentbench \
+	protoc --plugin=protoc-gen-go=$$($(GO) tool -n protoc-gen-go) \
+		--plugin=protoc-gen-go-grpc=$$($(GO) tool -n protoc-gen-go-grpc) \
+		--go_out=. --go_opt=module=github.com/latentbench/latentbench \
 		--go-grpc_out=. --go-grpc_opt=module=github.com/latentbench/latentbench \
 		proto/latentbench/v1/plugin.proto
 	$(PY_PROTOC) --python_out=sdk/python --grpc_python_out=sdk/python proto/latentbench/v1/plugin.proto

@@ -54,6 +54,51 @@ func TestStubsUpToDate(t *testing.T) {
 	}
 }
 
+// TestGoStubsUpToDate regenerates the Go stubs as `make proto` does, with the
+// protoc-gen-go and protoc-gen-go-grpc versions go.mod pins as tools, into
+// a temporary directory, and compares them with the committed ones.
+func TestGoStubsUpToDate(t *testing.T) {
+	protoc, err := exec.LookPath("protoc")
+	if err != nil {
+		testenv.Missing(t, "protoc is not installed (Debian protobuf-compiler)")
+	}
+	tools := t.TempDir()
+	for name, pkg := range map[string]string{
+		"protoc-gen-go":      "google.golang.org/protobuf/cmd/protoc-gen-go",
+		"protoc-gen-go-grpc": "google.golang.org/grpc/cmd/protoc-gen-go-grpc",
+	} {
+		cmd := exec.Command("go", "build", "-o", filepath.Join(tools, name), pkg)
+		cmd.Dir = root
+		if b, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("build %s: %v\n%s", name, err, b)
+		}
+	}
+	out := t.TempDir()
+	const module = "github.com/latentbench/latentbench"
+	cmd := exec.Command(protoc,
+		"--plugin=protoc-gen-go="+filepath.Join(tools, "protoc-gen-go"),
+		"--plugin=protoc-gen-go-grpc="+filepath.Join(tools, "protoc-gen-go-grpc"),
+		"--go_out="+out, "--go_opt=module="+module, "--go-grpc_out="+out, "--go-grpc_opt=module="+module,
+		"proto/latentbench/v1/plugin.proto")
+	cmd.Dir = root
+	if b, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("protoc: %v\n%s", err, b)
+	}
+	for _, f := range []string{"proto/latentbench/v1/plugin.pb.go", "proto/latentbench/v1/plugin_grpc.pb.go"} {
+		want, err := os.ReadFile(filepath.Join(out, f))
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := os.ReadFile(filepath.Join(root, f))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(got, want) {
+			t.Errorf("%s is stale: run `make proto` and commit the result", f)
+		}
+	}
+}
+
 // harness is a temporary installation: the CLI, the identity encoder and the
 // Python plugins, linked as `make build` links them.
 type harness struct {
