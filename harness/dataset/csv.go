@@ -351,7 +351,8 @@ func anomalyCodes(c *csvColumn, normal []string) []bool {
 }
 
 // splitPools divides the kept rows into the train and test pools: by file
-// when there is a TestPath, else by a seeded (stratified) split.
+// when there is a TestPath, every row in both with Split "none", else by a
+// seeded (stratified) split.
 func (t *csvTable) splitPools(s *Spec, keep []int, labelCol, anomalyCol int, classOf []int32, isAnomaly []bool,
 	rep *LoadReport) (trainPool, testPool []int) {
 	if s.TestPath != "" {
@@ -363,6 +364,9 @@ func (t *csvTable) splitPools(s *Spec, keep []int, labelCol, anomalyCol int, cla
 			}
 		}
 		return trainPool, testPool
+	}
+	if s.allRows() {
+		return keep, keep
 	}
 	var strata []int32
 	if s.stratify() && (labelCol >= 0 || anomalyCol >= 0) {

@@ -77,6 +77,15 @@ func (s *Spec) sourcePath(baseDir string) string {
 	return resolve(baseDir, s.Path)
 }
 
+// Values of Spec.Split.
+const (
+	SplitHoldout = "holdout"
+	SplitNone    = "none"
+)
+
+// allRows reports whether every row is in both splits (Split = "none").
+func (s *Spec) allRows() bool { return s.Split == SplitNone }
+
 func (s *Spec) testFraction() float64 {
 	if s.TestFraction == 0 {
 		return DefaultTestFraction

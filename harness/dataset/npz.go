@@ -275,7 +275,8 @@ func readNPZ(path string) (x []float64, n, d int, y []int32, err error) {
 // loadNPZ prepares an ADBench .npz: Labels = y with Classes ["normal",
 // "anomaly"], Anomaly = (y == 1), one numeric FeatureBlock "X" of width d
 // with columns "x0".."x{d-1}", each column scaled with the train split's
-// statistics (Spec.Scale, default "standard").
+// statistics (Spec.Scale, default "standard"; with Split "none" the train
+// split is every row).
 func loadNPZ(ctx context.Context, s Spec, baseDir string) (*Loaded, error) {
 	path := s.sourcePath(baseDir)
 	x, n, d, y, err := readNPZ(path)
@@ -286,12 +287,21 @@ func loadNPZ(ctx context.Context, s Spec, baseDir string) (*Loaded, error) {
 		return nil, err
 	}
 	rep := LoadReport{Files: []string{path}, Rows: n, MissingByColumn: map[string]int{}, UnseenByColumn: map[string]int{}}
-	var strata []int32
-	if s.stratify() {
-		strata = y
-		rep.StratifiedBy = "label"
+	var trainPool, testPool []int
+	if s.allRows() {
+		trainPool = make([]int, n)
+		for i := range trainPool {
+			trainPool[i] = i
+		}
+		testPool = trainPool
+	} else {
+		var strata []int32
+		if s.stratify() {
+			strata = y
+			rep.StratifiedBy = "label"
+		}
+		trainPool, testPool = SplitRows(n, strata, s.testFraction(), newRand(s.Seed, streamSplit))
 	}
-	trainPool, testPool := SplitRows(n, strata, s.testFraction(), newRand(s.Seed, streamSplit))
 	trainRows, testRows, err := splitAndSample(&s, trainPool, testPool, &rep)
 	if err != nil {
 		return nil, err

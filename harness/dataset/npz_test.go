@@ -149,3 +149,52 @@ func TestNPZErrors(t *testing.T) {
 		})
 	}
 }
+
+// Split "none": every row is in both splits, in file order, and the scaling
+// is fitted on all rows (the ADBench protocol), for npz and csv alike.
+func TestSplitNoneUsesEveryRow(t *testing.T) {
+	dir := t.TempDir()
+	writeNPZ(t, dir, "a.npz", map[string][]byte{
+		"X.npy": npyBytes("<f8", false, "(4, 1)", f8Bytes(1, 2, 3, 6)),
+		"y.npy": npyBytes("<i8", false, "(4,)", i8Bytes(0, 0, 0, 1)),
+	})
+	writeFile(t, dir, "a.csv", []byte("x,class\n1,a\n2,a\n3,b\n6,b\n"))
+	for _, s := range []Spec{
+		{Name: "n", Format: "npz", Path: "a.npz", Split: SplitNone},
+		{Name: "c", Format: "csv", Path: "a.csv", Label: "class", Split: SplitNone},
+	} {
+		if errs := s.Validate(dir); len(errs) > 0 {
+			t.Fatalf("%s: %v", s.Format, errs)
+		}
+		l, err := Load(context.Background(), s, dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if l.Train.N != 4 || l.Test.N != 4 {
+			t.Fatalf("%s: %d train and %d test rows, want 4 and 4", s.Format, l.Train.N, l.Test.N)
+		}
+		// mean 3, population sd sqrt(3.5)
+		for i, v := range []float64{1, 2, 3, 6} {
+			if want := (v - 3) / math.Sqrt(3.5); !closeF32(l.Test.X[i], want) || l.Train.X[i] != l.Test.X[i] {
+				t.Errorf("%s: row %d = %v (train %v), want %v", s.Format, i, l.Test.X[i], l.Train.X[i], want)
+			}
+		}
+	}
+	for _, tc := range []struct {
+		s     Spec
+		field string
+	}{
+		{Spec{Name: "m", Format: "mnist", Split: SplitNone}, "split"},
+		{Spec{Name: "t", Format: "csv", Path: "a.csv", TestPath: "a.csv", Split: SplitNone}, "split"},
+		{Spec{Name: "f", Format: "npz", Path: "a.npz", Split: SplitNone, TestFraction: 0.3}, "test_fraction"},
+		{Spec{Name: "b", Format: "npz", Path: "a.npz", Split: "all"}, "split"},
+	} {
+		found := false
+		for _, e := range tc.s.Validate(dir) {
+			found = found || e.Field == tc.field
+		}
+		if !found {
+			t.Errorf("%s: no error on %s: %v", tc.s.Name, tc.field, tc.s.Validate(dir))
+		}
+	}
+}

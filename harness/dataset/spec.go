@@ -56,6 +56,12 @@ type Spec struct {
 	ColumnsPreset string `toml:"columns_preset" json:"columns_preset,omitempty"`
 
 	// Splitting and subsampling.
+	// Split is "holdout" (the default: a test split held out from Path, or
+	// TestPath) or "none": every row is in both splits, so scaling is fitted
+	// on all rows and detectors fit and score every row (the protocol of
+	// ADBench and of Goix's EM/MV experiments). "none" is for csv without
+	// test_path and for npz; mnist has its official split.
+	Split string `toml:"split" json:"split,omitempty"`
 	// Train and Test are the numbers of rows drawn (without replacement) from the
 	// train and test splits; 0 keeps every row.
 	Train int `toml:"train" json:"train,omitempty"`

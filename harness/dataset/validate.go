@@ -54,6 +54,22 @@ func (s *Spec) Validate(baseDir string) []FieldError {
 	default:
 		add("scale", `%q is not one of "standard", "minmax", "none"`, s.Scale)
 	}
+	switch s.Split {
+	case "", SplitHoldout:
+	case SplitNone:
+		switch {
+		case s.Format == FormatMNIST:
+			add("split", `"none" is not used with format = "mnist": its test split is the official t10k files`)
+		case s.TestPath != "":
+			add("split", `"none" is not used with test_path: the test split is that file`)
+		case s.TestFraction != 0:
+			add("test_fraction", `not used with split = "none": every row is in both splits`)
+		case s.Stratify != nil:
+			add("stratify", `not used with split = "none": every row is in both splits`)
+		}
+	default:
+		add("split", `%q is not one of "holdout", "none"`, s.Split)
+	}
 	if s.TestFraction != 0 && !(s.TestFraction > 0 && s.TestFraction < 1) {
 		add("test_fraction", "%v is not in (0, 1): the share of rows held out for the test split (default 0.2)", s.TestFraction)
 	}
