@@ -311,3 +311,43 @@ func BenchmarkADBench(b *testing.B) {
 		}
 	}
 }
+
+// TestSplitNoneMatchesSklearn runs the same protocol through the loader's
+// all-rows option instead of the test's own standardisation: each of the
+// eight bundled sets of the golden file, loaded from its .npz with split = "none" (and the default "standard"
+// scaling, fitted on every row) gives the detectors' scikit-learn ROC-AUCs
+// within the same tolerance.
+func TestSplitNoneMatchesSklearn(t *testing.T) {
+	g := readGolden(t)
+	ctx := t.Context()
+	if len(g.Datasets) != 8 {
+		t.Fatalf("%s holds %d data sets, want the 8 bundled ones: rerun testdata/gen_golden.py", goldenPath, len(g.Datasets))
+	}
+	for _, gs := range g.Datasets {
+		name := gs.Name
+		l, err := dataset.Load(ctx, dataset.Spec{Name: gs.Name, Format: "npz", Path: gs.File, Split: dataset.SplitNone}, root)
+		if err != nil {
+			t.Fatalf("load %s: %v", name, err)
+		}
+		if l.Test.N != gs.Rows || l.Train.N != gs.Rows {
+			t.Fatalf("%s: %d train and %d test rows, want all %d in both", name, l.Train.N, l.Test.N, gs.Rows)
+		}
+		p := points{x: make([]float64, len(l.Test.X)), n: l.Test.N, d: l.Test.D, anomaly: l.Test.Anomaly}
+		for i, v := range l.Test.X {
+			p.x[i] = float64(v)
+		}
+		for _, det := range detectors() {
+			t.Run(name+"/"+det.name, func(t *testing.T) {
+				got, _, err := goAUC(ctx, g, det, p)
+				if err != nil {
+					t.Fatal(err)
+				}
+				want := gs.AUC[det.name]
+				t.Logf("ROC-AUC %.4f, scikit-learn %.4f, |diff| %.4f", got, want, math.Abs(got-want))
+				if !(math.Abs(got-want) <= aucTolerance) {
+					t.Errorf("|diff| %.4f > %v", math.Abs(got-want), aucTolerance)
+				}
+			})
+		}
+	}
+}

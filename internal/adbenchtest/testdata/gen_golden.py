@@ -9,7 +9,8 @@ internal/adbenchtest/adbench_test.go. The output is deterministic (fixed
 IsolationForest seeds; LOF and OneClassSVM have no randomness).
 
 Data sets (data/adbench, see data/adbench/SOURCE.md): 6_cardio (1831 x 21,
-9.6% anomalies), 38_thyroid (3772 x 6, 2.5%) and 29_Pima (768 x 8, 34.9%).
+9.6% anomalies), 38_thyroid (3772 x 6, 2.5%) and 29_Pima (768 x 8, 34.9%);
+and the other five bundled sets (breastw, ionosphere, wbc, wilt, yeast).
 Chosen because they have >= 700 rows, span low/medium/high anomaly rates and
 both of the Go LOF's neighbour searches (k-d tree for d <= 15: thyroid, pima;
 brute force beyond: cardio), and are classic ODDS benchmarks.
@@ -49,6 +50,13 @@ SETS = [
     ("cardio", "data/adbench/6_cardio.npz"),
     ("thyroid", "data/adbench/38_thyroid.npz"),
     ("pima", "data/adbench/29_Pima.npz"),
+    # The other bundled sets, for the all-rows protocol through the loader
+    # (TestSplitNoneMatchesSklearn covers every set listed here).
+    ("breastw", "data/adbench/4_breastw.npz"),
+    ("ionosphere", "data/adbench/18_Ionosphere.npz"),
+    ("wbc", "data/adbench/42_WBC.npz"),
+    ("wilt", "data/adbench/44_Wilt.npz"),
+    ("yeast", "data/adbench/47_yeast.npz"),
 ]
 IFOREST_SEEDS = list(range(20))
 IF_TREES = 100
