@@ -14,6 +14,8 @@ import (
 	"sort"
 	"strings"
 	"testing"
+
+	"github.com/latentbench/latentbench/sdk"
 )
 
 // golden is one data set written by testdata/gen_golden.py.
@@ -506,5 +508,17 @@ func TestScoreTo(t *testing.T) {
 		_ = f.ScoreTo(context.Background(), dst, x, 700)
 	}); allocs != 0 {
 		t.Errorf("ScoreTo allocates %v times", allocs)
+	}
+}
+
+// n_estimators = 0 is refused by the plugin, not silently read as 100.
+func TestZeroEstimatorsRefused(t *testing.T) {
+	d := sdk.Description{Params: ParamSpecs()}
+	p, err := d.Resolve(map[string]any{"n_estimators": 0})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := CheckParams(p); err == nil || !strings.Contains(err.Error(), "n_estimators = 0: must be at least 1") {
+		t.Errorf("error %v", err)
 	}
 }

@@ -13,6 +13,15 @@ func ParamSpecs() []sdk.ParamSpec {
 	}
 }
 
+// CheckParams refuses plugin parameters whose zero would silently mean the
+// library's default: the cell would record 0 and run with another value.
+func CheckParams(p sdk.Params) error {
+	if n := p.Int("n_estimators"); n < 1 {
+		return sdk.Invalidf("n_estimators = %d: must be at least 1 (the default is %d)", n, DefaultNEstimators)
+	}
+	return nil
+}
+
 // OptionsFrom builds Options from resolved plugin parameters and a seed.
 func OptionsFrom(p sdk.Params, seed int64) Options {
 	return Options{

@@ -23,6 +23,9 @@ func (detector) Describe() sdk.Description {
 }
 
 func (detector) Fit(ctx context.Context, req *sdk.DetectorFit) ([]byte, error) {
+	if err := CheckParams(req.Params); err != nil {
+		return nil, err
+	}
 	f, err := Fit(ctx, req.X.Float64(), req.X.Rows, req.X.Cols, OptionsFrom(req.Params, req.Seed))
 	if err != nil {
 		return nil, sdk.Invalid(err)

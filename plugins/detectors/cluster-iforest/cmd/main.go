@@ -40,6 +40,9 @@ func (detector) Fit(ctx context.Context, req *sdk.DetectorFit) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := iforest.CheckParams(req.Params); err != nil {
+		return nil, err
+	}
 	f, err := iforest.FitGroups(ctx, req.X.Float64(), req.X.Rows, req.X.Cols, g, iforest.OptionsFrom(req.Params, req.Seed))
 	if err != nil {
 		return nil, sdk.Invalid(err)

@@ -46,6 +46,12 @@ func digest(x []float64) [32]byte {
 }
 
 func (detector) Fit(ctx context.Context, req *sdk.DetectorFit) ([]byte, error) {
+	for _, name := range []string{"n_neighbors", "leaf_size"} {
+		// 0 would silently mean the library's default while the cell records 0.
+		if v := req.Params.Int(name); v < 1 {
+			return nil, sdk.Invalidf("%s = %d: must be at least 1", name, v)
+		}
+	}
 	x := req.X.Float64()
 	m, err := lof.Fit(ctx, x, req.X.Rows, req.X.Cols, lof.Options{
 		NNeighbors: req.Params.Int("n_neighbors"),

@@ -30,6 +30,10 @@ func (detector) Describe() sdk.Description {
 }
 
 func (detector) Fit(ctx context.Context, req *sdk.DetectorFit) ([]byte, error) {
+	// 0 would silently mean the library's default while the cell records 0.
+	if nu := req.Params.Float("nu"); !(nu > 0 && nu <= 1) {
+		return nil, sdk.Invalidf("nu = %v: must be in (0, 1]", nu)
+	}
 	gamma := 0.0
 	if g := req.Params.String("gamma"); g != "scale" {
 		v, err := strconv.ParseFloat(g, 64)
