@@ -28,6 +28,7 @@ var brokenPlugins = map[string]conformance.Result{
 	"fault-nondeterministic": {Check: conformance.CheckDeterminism, Reason: "the same seed gave different model bytes"},
 	"fault-ignorecancel":     {Check: conformance.CheckCancellation, Reason: "still computing 3s after its Score call was cancelled: it ignores its context"},
 	"fault-exit":             {Check: conformance.CheckFitScore, Reason: "the plugin process died during score"},
+	"fault-seedfree":         {Check: conformance.CheckSeed, Reason: "declared seed-independent, but seeds 1 and 2 gave different model bytes"},
 }
 
 // TestPluginTestInRepo runs `latentbench plugin test` on every plugin of the

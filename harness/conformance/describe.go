@@ -91,6 +91,11 @@ func (s *suite) checkSchema() Result {
 	if d.UsesGroups && s.kind != sdk.KindDetector {
 		bad("uses_groups is for detectors")
 	}
+	for _, stage := range d.SeedIndependent {
+		if stage != sdk.StageFit {
+			bad("seed_independent names stage %q; the stages are: %s", stage, sdk.StageFit)
+		}
+	}
 	if len(problems) > 0 {
 		return fail("%s", strings.Join(problems, "; "))
 	}

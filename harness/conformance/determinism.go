@@ -10,29 +10,33 @@ import (
 )
 
 // SeedDeclaration says what a plugin declares about its dependence on the
-// seed: Unknown while the contract has no such declaration, or when the
-// plugin makes none.
+// seed.
 type SeedDeclaration int
 
 // What a plugin may declare about the seed.
 const (
+	// SeedUnknown: no declaration; the fit may depend on the seed.
 	SeedUnknown SeedDeclaration = iota
-	// SeedIndependent: fitting does not depend on the seed.
+	// SeedIndependent: the fit does not depend on the seed
+	// (Description.SeedIndependent holds sdk.StageFit), so the harness fits
+	// once for all the seeds of a grid.
 	SeedIndependent
-	// SeedDependent: fitting is randomised by the seed.
-	SeedDependent
 )
 
-// seedDeclaration reads the plugin's declaration. The contract does not yet
-// let a plugin declare which stages ignore the seed, so every plugin is
-// SeedUnknown and the seed check infers what it can.
-func seedDeclaration(*sdk.Description) SeedDeclaration { return SeedUnknown }
+// seedDeclaration reads the plugin's declaration.
+func seedDeclaration(d *sdk.Description) SeedDeclaration {
+	if d.SeedIndependentFit() {
+		return SeedIndependent
+	}
+	return SeedUnknown
+}
 
-// checkSeed fits with a second seed and compares with the first: where the
-// plugin declares that it is randomised, the model or the output must change;
-// where it declares that it is not, neither may. Without a declaration a
-// change means randomised (a pass) and no change is taken as deterministic by
-// design (a skip, saying so).
+// checkSeed fits with a second seed and compares with the first. A plugin
+// that declares its fit independent of the seed must give the same model and
+// output (the harness reuses one seed's fit for all the others, so a wrong
+// declaration silently repeats results). Without a declaration, a change
+// means randomised (a pass); no change is a skip, with the advice to declare
+// it if the plugin never uses the seed.
 func (s *suite) checkSeed(ctx context.Context) Result {
 	c, err := s.alive(ctx, &s.a)
 	if err != nil {
@@ -53,15 +57,14 @@ func (s *suite) checkSeed(ctx context.Context) Result {
 	changed := !bytes.Equal(s.model1, m) || !sameMatrix(s.out1, out)
 	switch decl := seedDeclaration(s.desc); {
 	case decl == SeedIndependent && changed:
-		return fail("declared independent of the seed, but seeds %d and %d gave different %s", seedA, seedB, whatDiffers(s.model1, m, s.out1, out))
-	case decl == SeedDependent && !changed:
-		return fail("declared randomised, but seeds %d and %d gave the same model and output: is the seed used?", seedA, seedB)
+		return fail("declared seed-independent, but seeds %d and %d gave different %s: the harness would repeat one seed's result for all",
+			seedA, seedB, whatDiffers(s.model1, m, s.out1, out))
+	case decl == SeedIndependent:
+		return pass("declared seed-independent, and seeds %d and %d give the same model and output", seedA, seedB)
 	case changed:
 		return pass("randomised: seeds %d and %d give different %s", seedA, seedB, whatDiffers(s.model1, m, s.out1, out))
-	case decl == SeedIndependent:
-		return pass("declared independent of the seed, and it is")
 	}
-	return skip("seeds %d and %d give the same model and output; the plugin declares nothing about the seed, so it is taken as deterministic by design", seedA, seedB)
+	return skip("seeds %d and %d give the same model and output; if the fit never uses the seed, declare it seed-independent (SeedIndependent: fit) so that grids fit it once for all seeds", seedA, seedB)
 }
 
 // checkDeterminism starts a second process and fits there with both seeds,

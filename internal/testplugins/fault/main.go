@@ -19,6 +19,7 @@
 //	            spends about 3 µs of CPU per point in Score without looking at
 //	            its context
 //	owndeadline fails Score with a deadline of its own (not the host's)
+//	seedfree    declares its fit seed-independent, yet its model holds the seed
 //	ok          behaves (scores = −squared norm of the point), reporting
 //	            progress in Fit
 //
@@ -42,7 +43,11 @@ import (
 type detector struct{ mode string }
 
 func (d detector) Describe() sdk.Description {
-	return sdk.Description{Name: "fault-" + d.mode, Version: "0.0.1", Doc: "misbehaves on purpose (" + d.mode + ")"}
+	desc := sdk.Description{Name: "fault-" + d.mode, Version: "0.0.1", Doc: "misbehaves on purpose (" + d.mode + ")"}
+	if d.mode == "seedfree" {
+		desc.SeedIndependent = []string{sdk.StageFit}
+	}
+	return desc
 }
 
 func (d detector) Fit(ctx context.Context, req *sdk.DetectorFit) ([]byte, error) {
@@ -57,6 +62,8 @@ func (d detector) FitWithProgress(ctx context.Context, req *sdk.DetectorFit, pro
 		panic("fault plugin panics in Fit")
 	case "nondeterministic":
 		return fmt.Appendf(nil, "model %d", time.Now().UnixNano()), nil
+	case "seedfree":
+		return fmt.Appendf(nil, "model %d", req.Seed), nil
 	}
 	progress(sdk.Progress{Epoch: 1, Epochs: 2, Message: "looking at the data"})
 	x, mean := req.X.Float64(), 0.0
