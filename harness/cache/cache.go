@@ -63,8 +63,12 @@ type Meta struct {
 	// What names the stage and its inputs, for people browsing the cache.
 	What string `json:"what"`
 	// Seconds is how long the computation took when it ran.
-	Seconds float64   `json:"seconds"`
-	Created time.Time `json:"created"`
+	Seconds float64 `json:"seconds"`
+	// CPUSeconds and PeakRSS are what the plugin process spent computing
+	// it, when a plugin did (host.Usage: CPU seconds, peak resident bytes).
+	CPUSeconds float64   `json:"cpu_seconds,omitempty"`
+	PeakRSS    int64     `json:"peak_rss,omitempty"`
+	Created    time.Time `json:"created"`
 	// Extra holds stage-specific data (a training history, say).
 	Extra json.RawMessage `json:"extra,omitempty"`
 }

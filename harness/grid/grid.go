@@ -33,6 +33,11 @@ type Experiment struct {
 	// Notes is Markdown that report.md shows under "Notes": the author's
 	// reading of the results (known differences from a paper, their causes).
 	Notes string `toml:"notes"`
+	// Memory caps the memory of each plugin process, e.g. "4GiB" (default:
+	// no cap); a cell whose plugin exceeds it ends with status OOM.
+	Memory string `toml:"memory"`
+	// MemoryBytes is Memory in bytes (0: no cap).
+	MemoryBytes int64 `toml:"-"`
 }
 
 // Values and defaults of the [experiment] table.
@@ -452,6 +457,17 @@ func (l *loader) experiment(g *Grid, v any) {
 				continue
 			}
 			seen[s] = i
+		}
+	}
+	if given["memory"] {
+		n, err := ParseBytes(e.Memory)
+		switch {
+		case err != nil:
+			l.errf(at.key("memory"), "%v", err)
+		case n < 64<<20:
+			l.errf(at.key("memory"), "%q is below 64 MiB, too little for a plugin process to start", e.Memory)
+		default:
+			e.MemoryBytes = n
 		}
 	}
 	if given["timeout"] && e.Timeout <= 0 {

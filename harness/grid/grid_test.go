@@ -28,7 +28,7 @@ func TestLoadErrors(t *testing.T) {
 		n     int // number of errors expected; 0 means 1
 	}{
 		{"unknown_top_key", 13, "experiments", `unknown key "experiments" (allowed: claim, clustering, dataset, detector, encoder, experiment, metrics, reference, regression, report)`, 0},
-		{"unknown_experiment_key", 4, "experiment.descripton", `unknown key "descripton" (allowed: description, fit_on, name, notes, seeds, timeout)`, 0},
+		{"unknown_experiment_key", 4, "experiment.descripton", `unknown key "descripton" (allowed: description, fit_on, memory, name, notes, seeds, timeout)`, 0},
 		{"unknown_dataset_key", 9, "dataset[1].trian", `unknown key "trian" (allowed: anomaly_column, `, 0},
 		{"wrong_param_type", 16, "encoder[2].params.latent_dim", `must be an integer, got string "two"`, 0},
 		{"wrong_bool_param", 14, "encoder[1].params.whiten", `must be true or false, got string "yes"`, 0},

@@ -32,6 +32,8 @@ type Host struct {
 	StartTimeout time.Duration
 	// Log, when set, receives every line plugins log (for verbose runs).
 	Log io.Writer
+	// Limits bound every plugin process started (none by default).
+	Limits Limits
 
 	mu   sync.Mutex
 	live map[*Session]struct{}
@@ -50,6 +52,7 @@ type Session struct {
 	enc    lbv1.EncoderClient
 	det    lbv1.DetectorClient
 	desc   *sdk.Description
+	limits Limits
 	once   sync.Once
 	// cmd is the plugin's process; cancelProc kills its process group
 	// (through cmd.Cancel) unless the process has been reaped already.
@@ -115,6 +118,12 @@ func (h *Host) Start(ctx context.Context, path string, kind sdk.Kind) (*Session,
 		s.Close()
 		return nil, s.fail(ctx, "start", startError(err, tail.String()))
 	}
+	if err := h.Limits.apply(s.Pid()); err != nil {
+		stop()
+		s.Close()
+		return nil, s.wrap("start", err)
+	}
+	s.limits = h.Limits
 	raw, err := rpc.Dispense(string(kind))
 	if err != nil {
 		stop()
@@ -263,6 +272,9 @@ func (e *remoteError) GRPCStatus() *status.Status { return e.st }
 func (s *Session) wrap(op string, err error) error {
 	if err == nil {
 		return nil
+	}
+	if s.limits.Memory > 0 && s.client.Exited() && s.tail.OutOfMemory() {
+		err = fmt.Errorf("%w of %s: %v", ErrMemoryLimit, FormatBytes(s.limits.Memory), err)
 	}
 	return &Error{Plugin: s.name, Op: op, Err: err, Stderr: s.tail.String()}
 }

@@ -12,6 +12,9 @@ type Tail struct {
 	max     int
 	lines   []string
 	partial []byte
+	// oom records that a line told of a failed allocation, however many
+	// lines (a Go runtime's stack dump) followed it.
+	oom bool
 }
 
 // NewTail keeps the last max lines.
@@ -35,6 +38,7 @@ func (t *Tail) Write(p []byte) (int, error) {
 }
 
 func (t *Tail) push(line string) {
+	t.oom = t.oom || outOfMemory(line)
 	if len(t.lines) == t.max {
 		copy(t.lines, t.lines[1:])
 		t.lines = t.lines[:t.max-1]
@@ -51,4 +55,12 @@ func (t *Tail) String() string {
 		lines = append(lines[:len(lines):len(lines)], string(t.partial))
 	}
 	return strings.Join(lines, "\n")
+}
+
+// OutOfMemory reports whether any line written told of a failed allocation
+// (see outOfMemory).
+func (t *Tail) OutOfMemory() bool {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.oom || outOfMemory(string(t.partial))
 }

@@ -86,6 +86,11 @@ func Document(dir string, results []runner.Result, withFigures bool) error {
 	if err := writeRanking(&b, figDir, results, withFigures); err != nil {
 		return fmt.Errorf("ranking: %w", err)
 	}
+	if withFigures {
+		if err := writeCost(&b, figDir, results); err != nil {
+			return fmt.Errorf("cost figure: %w", err)
+		}
+	}
 
 	if withFigures {
 		figs, err := drawResultFigures(figDir, results)

@@ -19,6 +19,9 @@ const (
 	StatusError    = "ERROR"
 	StatusTimeout  = "TIMEOUT"
 	StatusCanceled = "CANCELED"
+	// StatusOOM: a plugin process exceeded the grid's memory limit
+	// ([experiment] memory); the error names the limit.
+	StatusOOM = "OOM"
 )
 
 // Result is one line of cells.jsonl: everything one cell produced, with the
@@ -45,6 +48,12 @@ type Result struct {
 	// cached stage reports its original time): fit, encode, cluster, detect,
 	// score, emmv.
 	Timings map[string]float64 `json:"timings"`
+	// CPU holds, per stage that runs a plugin (fit, encode, detect, score),
+	// the CPU seconds (user + system) its plugin process used, and PeakRSS
+	// the process's peak resident memory in bytes (host.Meter); a cached
+	// stage reports the run that computed it.
+	CPU     map[string]float64 `json:"cpu,omitempty"`
+	PeakRSS map[string]int64   `json:"peak_rss,omitempty"`
 	// Cache tells, per stage, whether the result came from the cache.
 	Cache map[string]bool `json:"cache"`
 	// History is the encoder's per-epoch training record, when it sends one.

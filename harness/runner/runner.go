@@ -94,6 +94,9 @@ func Run(ctx context.Context, g *grid.Grid, opt Options) ([]Result, error) {
 	if opt.Progress == nil {
 		opt.Progress = nopProgress{}
 	}
+	if g.Experiment.MemoryBytes > 0 { // the grid's [experiment] memory caps every plugin process
+		opt.Host.Limits.Memory = g.Experiment.MemoryBytes
+	}
 	r := &run{g: g, opt: opt, data: make([]*dataSlot, len(g.Datasets)), nonce: time.Now().UTC().Format(time.RFC3339Nano)}
 	for i := range r.data {
 		r.data[i] = &dataSlot{}
@@ -198,6 +201,7 @@ func (r *run) cell(parent context.Context, c *grid.Cell) (res Result) {
 		Encoder: c.Encoder.Plugin, EncoderLabel: c.Encoder.Label, EncoderVersion: c.Encoder.Desc.Version,
 		EncoderParams: c.Encoder.Params, Seed: c.Seed, Status: StatusOK,
 		Metrics: map[string]float64{}, Timings: map[string]float64{}, Cache: map[string]bool{},
+		CPU: map[string]float64{}, PeakRSS: map[string]int64{},
 	}
 	if d := c.Detector; d != nil {
 		res.Detector, res.DetectorLabel, res.DetectorVersion, res.DetectorParams = d.Plugin, d.Label, d.Desc.Version, d.Params
@@ -214,6 +218,8 @@ func (r *run) cell(parent context.Context, c *grid.Cell) (res Result) {
 	case err == nil:
 	case parent.Err() != nil:
 		res.Status, res.Error = StatusCanceled, err.Error()
+	case errors.Is(err, host.ErrMemoryLimit):
+		res.Status, res.Error = StatusOOM, fmt.Sprintf("[experiment] memory = %q: %v", r.g.Experiment.Memory, err)
 	case ctx.Err() == context.DeadlineExceeded:
 		// Only the cell's own deadline makes a TIMEOUT: a plugin reporting a
 		// deadline of its own while the cell had time left is an ERROR.
@@ -222,6 +228,24 @@ func (r *run) cell(parent context.Context, c *grid.Cell) (res Result) {
 		res.Status, res.Error = StatusError, err.Error()
 	}
 	return res
+}
+
+// meter starts measuring the process behind a plugin client that can be
+// measured (host's clients implement Meter); nil, which measures nothing,
+// for others.
+func meter(client any) *host.Meter {
+	if m, ok := client.(interface{ Meter() *host.Meter }); ok {
+		return m.Meter()
+	}
+	return nil
+}
+
+// metered records in e's meta the CPU time and peak memory that the plugin
+// call measured by m spent making it.
+func metered(e *cache.Entry, m *host.Meter) *cache.Entry {
+	u := m.Stop()
+	e.Meta.CPUSeconds, e.Meta.PeakRSS = u.CPU, u.PeakRSS
+	return e
 }
 
 // stage runs one cached stage, recording its timing and cache use.
@@ -233,6 +257,10 @@ func (r *run) stage(ctx context.Context, c *grid.Cell, res *Result, name, key st
 		return nil, err
 	}
 	res.Timings[name] += e.Meta.Seconds
+	if e.Meta.CPUSeconds > 0 || e.Meta.PeakRSS > 0 {
+		res.CPU[name] += e.Meta.CPUSeconds
+		res.PeakRSS[name] = max(res.PeakRSS[name], e.Meta.PeakRSS)
+	}
 	res.Cache[name] = hit
 	return e, nil
 }
@@ -366,6 +394,7 @@ func (r *run) fitEncoder(ctx context.Context, c *grid.Cell, data *dataset.Loaded
 	if data.Train.Labels != nil {
 		req.Labels, req.NumClasses = data.Train.Labels, len(data.Train.Classes)
 	}
+	m := meter(enc)
 	model, err := enc.Fit(ctx, req, func(p sdk.Progress) {
 		r.opt.Progress.Epoch(c, p)
 		if len(p.Values) > 0 {
@@ -379,7 +408,7 @@ func (r *run) fitEncoder(ctx context.Context, c *grid.Cell, data *dataset.Loaded
 	if err != nil {
 		return nil, err
 	}
-	e := &cache.Entry{Payload: model, Meta: cache.Meta{What: "encoder-fit " + c.Encoder.Label + " on " + data.Name}}
+	e := metered(&cache.Entry{Payload: model, Meta: cache.Meta{What: "encoder-fit " + c.Encoder.Label + " on " + data.Name}}, m)
 	if history != nil {
 		if e.Meta.Extra, err = jsonMarshal(history); err != nil {
 			return nil, err
@@ -395,11 +424,12 @@ func (r *run) encode(ctx context.Context, c *grid.Cell, res *Result, key string,
 			return nil, err
 		}
 		defer closeEnc()
+		m := meter(enc)
 		z, err := enc.Encode(ctx, &sdk.EncodeRequest{Model: model, X: sdk.NewMatrix32(d.N, d.D, d.X), Params: c.Encoder.Params})
 		if err != nil {
 			return nil, err
 		}
-		return &cache.Entry{Payload: encodeMatrix(z), Meta: cache.Meta{What: "encode " + c.Encoder.Label}}, nil
+		return metered(&cache.Entry{Payload: encodeMatrix(z), Meta: cache.Meta{What: "encode " + c.Encoder.Label}}, m), nil
 	})
 	if err != nil {
 		return sdk.Matrix{}, err

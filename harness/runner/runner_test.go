@@ -35,6 +35,7 @@ func plugins(t testing.TB) string {
 		plugintest.Build(t, dir, map[string]string{
 			"latentbench-encoder-pca":       plugintest.Module + "/plugins/encoders/pca/cmd",
 			"latentbench-encoder-identity":  plugintest.Module + "/plugins/encoders/identity/cmd",
+			"latentbench-encoder-sink":      plugintest.Module + "/internal/testplugins/sink",
 			"latentbench-detector-iforest":  plugintest.Module + "/plugins/detectors/iforest/cmd",
 			"latentbench-detector-lof":      plugintest.Module + "/plugins/detectors/lof/cmd",
 			"latentbench-detector-fault-ok": plugintest.Module + "/internal/testplugins/fault",
@@ -174,6 +175,11 @@ func TestFaultyPluginsFailTheirCellsOnly(t *testing.T) {
 			t.Errorf("iforest cell lacks metric %s: %v", m, ok.Metrics)
 		}
 	}
+	for _, stage := range []string{"fit", "encode", "detect", "score"} {
+		if ok.PeakRSS[stage] < 1<<20 || ok.CPU[stage] < 0 {
+			t.Errorf("stage %s: peak RSS %d B, CPU %g s; want the plugin process's (≥ 1 MiB)", stage, ok.PeakRSS[stage], ok.CPU[stage])
+		}
+	}
 	// Three well-separated blobs: k-means finds them.
 	if ok.Metrics["v_kmeans"] < 0.6 || ok.Metrics["k_kmeans"] != 3 {
 		t.Errorf("k-means on blobs: V = %g at k = %g", ok.Metrics["v_kmeans"], ok.Metrics["k_kmeans"])
@@ -198,6 +204,9 @@ func TestRerunIsAllCacheHits(t *testing.T) {
 		t.Fatal(err)
 	}
 	for i := range second {
+		if !reflect.DeepEqual(first[i].CPU, second[i].CPU) || !reflect.DeepEqual(first[i].PeakRSS, second[i].PeakRSS) || len(first[i].PeakRSS) != 4 {
+			t.Errorf("cell %s: cost %v %v on the first run, %v %v from the cache", first[i].Cell, first[i].CPU, first[i].PeakRSS, second[i].CPU, second[i].PeakRSS)
+		}
 		for stage, hit := range second[i].Cache {
 			if !hit {
 				t.Errorf("cell %s: stage %s recomputed on rerun", second[i].Cell, stage)

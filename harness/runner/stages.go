@@ -210,11 +210,12 @@ func (r *run) fitDetector(ctx context.Context, c *grid.Cell, res *Result, key st
 		}
 		defer closeDet()
 		req := &sdk.DetectorFit{X: asFloat64(in.zFit), Groups: in.fitGroups, Params: det.Params, Seed: c.Seed}
+		mt := meter(d)
 		m, err := sdk.FitDetector(ctx, d, req, func(p sdk.Progress) { r.opt.Progress.Epoch(c, p) })
 		if err != nil {
 			return nil, err
 		}
-		return &cache.Entry{Payload: m, Meta: cache.Meta{What: "detector-fit " + det.Label + " on " + c.Encoder.Label}}, nil
+		return metered(&cache.Entry{Payload: m, Meta: cache.Meta{What: "detector-fit " + det.Label + " on " + c.Encoder.Label}}, mt), nil
 	})
 	if err != nil {
 		return nil, err
@@ -231,11 +232,12 @@ func (r *run) score(ctx context.Context, c *grid.Cell, res *Result, key string, 
 			return nil, err
 		}
 		defer closeDet()
+		m := meter(d)
 		sc, err := d.Score(ctx, &sdk.ScoreRequest{Model: model, X: asFloat64(pts), Groups: groups, Params: det.Params})
 		if err != nil {
 			return nil, err
 		}
-		return &cache.Entry{Payload: encodeVector(sc), Meta: cache.Meta{What: "score " + det.Label}}, nil
+		return metered(&cache.Entry{Payload: encodeVector(sc), Meta: cache.Meta{What: "score " + det.Label}}, m), nil
 	})
 	if err != nil {
 		return nil, err
