@@ -78,6 +78,9 @@ func Document(dir string, results []runner.Result, withFigures bool) error {
 
 	tables := append(referenceTables(decl.References, results), Tables(results)...)
 	tables = append(tables, runtimeTable(results))
+	if t := costTable(results); t != nil { // measured times vary: report.md only, not tables.md
+		tables = append(tables, *t)
+	}
 	for i, t := range tables {
 		fmt.Fprintf(&b, "## Table %d. %s\n\n%s\n\n", i+1, t.Title, t.Caption)
 		writeMarkdownTable(&b, t)

@@ -218,7 +218,6 @@ func Tables(results []runner.Result) []Table {
 	add(metricTableRequiring("auc", "auc", "Ground-truth agreement",
 		"ROC-AUC and average precision of the normality scores against the dataset's anomaly labels (anomalies are the positive class; higher is better), beside the unsupervised EM (higher is better) and MV (lower is better), to show whether they agree.",
 		results, true, []column{{"auc", "ROC-AUC", 4}, {"ap", "AP", 4}, {"em", "EM", 5}, {"mv", "MV", 4}}))
-	add(costTable(results))
 	add(statusTable(results))
 	return out
 }
