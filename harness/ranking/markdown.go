@@ -29,8 +29,8 @@ func (a *Analysis) Markdown(figure string) string {
 	if a.Seeds > 1 {
 		seeds = fmt.Sprintf("the mean over up to %d seeds", a.Seeds)
 	}
-	fmt.Fprintf(&b, "%d %ss ranked by `%s` (%s) on each of %d data sets (%s; rank 1 = best, ties share the mean rank).",
-		len(a.Methods), a.By, a.Metric, a.Direction(), len(a.Blocks), seeds)
+	fmt.Fprintf(&b, "%d %ss ranked by `%s` (%s) on each of %s (%s; rank 1 = best, ties share the mean rank).",
+		len(a.Methods), a.By, a.Metric, a.Direction(), a.blocksNoun(), seeds)
 	if len(a.Dropped) > 0 {
 		fmt.Fprintf(&b, " Left out, a %s lacking a value there: %s.", a.By, strings.Join(a.Dropped, ", "))
 	}
@@ -74,7 +74,7 @@ func (a *Analysis) writeRanks(b *strings.Builder) {
 }
 
 func (a *Analysis) writePairs(b *strings.Builder) {
-	fmt.Fprintf(b, "Pairwise two-sided Wilcoxon signed-rank tests over the %d data sets (SciPy's defaults: exact for ≤ 50 without zero differences), Holm-corrected for %d comparisons (Benavoli et al. 2016):\n\n", len(a.Blocks), len(a.Pairs))
+	fmt.Fprintf(b, "Pairwise two-sided Wilcoxon signed-rank tests over the %s (SciPy's defaults: exact for ≤ 50 without zero differences), Holm-corrected for %d comparisons (Benavoli et al. 2016):\n\n", a.blocksNoun(), len(a.Pairs))
 	b.WriteString("| A | B | W | p | p (Holm) | differ at " + strconv.FormatFloat(a.Alpha, 'g', -1, 64) + " |\n|---|---|---|---|---|---|\n")
 	order := a.Order()
 	pos := func(m int) int { return slices.Index(order, m) }
@@ -129,6 +129,19 @@ func pval(p float64) string {
 
 // DrawCD writes the critical-difference diagram to path (PNG).
 func (a *Analysis) DrawCD(path string) error {
-	title := fmt.Sprintf("%ss by %s (%s): average rank over %d data sets", a.By, a.Metric, a.Direction(), len(a.Blocks))
+	title := fmt.Sprintf("%ss by %s (%s): average rank over %s", a.By, a.Metric, a.Direction(), a.blocksNoun())
 	return figures.CriticalDifference(path, a.Methods, a.AvgRanks, a.Cliques, figures.Options{Title: title})
+}
+
+// blocksNoun names the blocks: "8 data sets", or "6 data set × encoder
+// blocks" when the other axis splits the data sets.
+func (a *Analysis) blocksNoun() string {
+	if a.Datasets == len(a.Blocks) {
+		return fmt.Sprintf("%d data sets", len(a.Blocks))
+	}
+	other := "encoder"
+	if a.By == "encoder" {
+		other = "detector"
+	}
+	return fmt.Sprintf("%d data set × %s blocks", len(a.Blocks), other)
 }

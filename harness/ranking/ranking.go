@@ -62,6 +62,8 @@ type Analysis struct {
 	Cliques [][]int
 	// Dropped lists blocks left out because a method has no value there.
 	Dropped []string
+	// Datasets counts the distinct data sets among the blocks.
+	Datasets int
 }
 
 // Pair is the two-sided Wilcoxon signed-rank test of methods A and B over
@@ -204,6 +206,14 @@ func (a *Analysis) collect(results []runner.Result) error {
 		}
 		a.Blocks = append(a.Blocks, b)
 		a.Scores = append(a.Scores, row)
+	}
+	for _, d := range datasets {
+		for _, b := range a.Blocks {
+			if b == d || strings.HasPrefix(b, d+" / ") {
+				a.Datasets++
+				break
+			}
+		}
 	}
 	if len(a.Methods) < 2 || len(a.Blocks) < 2 {
 		return fmt.Errorf("ranking: %d %ss with %s on %d complete data sets; need at least 2 of each",

@@ -41,6 +41,9 @@ type MetricCheck struct {
 	This              []Side
 	Than              []Side
 	Holds             bool
+	// Tests holds the significance test of each side of This against each
+	// of Than, in that order (see Test).
+	Tests []Test
 }
 
 // Side is the value of one side of a claim.
@@ -52,8 +55,11 @@ type Side struct {
 	Configurations int
 	Summary        Summary
 	// Values are the numbers summarised: one per seed under grid.OverBest and
-	// grid.OverEach, one per row under grid.OverMean.
-	Values []float64
+	// grid.OverEach, one per row under grid.OverMean; Seeds and Digests are
+	// the seed and data digest of each (see Test).
+	Values  []float64
+	Seeds   []int64
+	Digests []string
 }
 
 // CheckClaims checks a grid's claims on results, in report order: file
@@ -183,7 +189,8 @@ func side(c *grid.Claim, sel grid.Rows, rs []*runner.Result, m string, each bool
 		var out []Side
 		for _, l := range labels {
 			vals := values(withLabel(rs, l), m)
-			out = append(out, Side{Name: name, Label: l, Configurations: 1, Summary: Summarize(vals), Values: vals})
+			seeds, digests := seedRows(withLabel(rs, l), m)
+			out = append(out, Side{Name: name, Label: l, Configurations: 1, Summary: Summarize(vals), Values: vals, Seeds: seeds, Digests: digests})
 		}
 		return out
 	case c.Over == grid.OverBest:
@@ -199,10 +206,12 @@ func side(c *grid.Claim, sel grid.Rows, rs []*runner.Result, m string, each bool
 			return []Side{{Name: name, Configurations: len(labels), Summary: Summarize(nil)}}
 		}
 		vals := perSeedValues(withLabel(rs, bestLabel), m)
-		return []Side{{Name: name, Label: bestLabel, Configurations: len(labels), Summary: Summarize(vals), Values: vals}}
+		seeds, digests := perSeedRows(withLabel(rs, bestLabel), m)
+		return []Side{{Name: name, Label: bestLabel, Configurations: len(labels), Summary: Summarize(vals), Values: vals, Seeds: seeds, Digests: digests}}
 	}
 	vals := values(rs, m)
-	return []Side{{Name: name, Configurations: len(labels), Summary: Summarize(vals), Values: vals}}
+	seeds, digests := seedRows(rs, m)
+	return []Side{{Name: name, Configurations: len(labels), Summary: Summarize(vals), Values: vals, Seeds: seeds, Digests: digests}}
 }
 
 // better tells whether a is a better value of metric m than b.
@@ -235,6 +244,7 @@ func checkComparison(ch *Check, rows func(grid.Rows) []*runner.Result) bool {
 				if mc.Direction == grid.Higher && !(a.Summary.Mean > b.Summary.Mean) || mc.Direction == grid.Lower && !(a.Summary.Mean < b.Summary.Mean) {
 					mc.Holds = false
 				}
+				mc.Tests = append(mc.Tests, testSides(mc.Direction, a, b))
 			}
 		}
 		ch.Holds = ch.Holds && mc.Holds
@@ -277,6 +287,9 @@ func comparisonDetail(ch *Check) string {
 		parts = append(parts, b.String())
 	}
 	d := strings.Join(parts, "; ")
+	if t := testsText(*ch); t != "" {
+		d += "; " + t
+	}
 	if c := ch.Claim; len(c.Reported) > 0 {
 		rep := make([]string, len(c.Reported))
 		for i, v := range c.Reported {

@@ -184,9 +184,12 @@ func writeClaims(b *strings.Builder, decl grid.Declared, results []runner.Result
 	}
 	fmt.Fprintf(b, "## %s\n\n%s\n\n", heading, strings.TrimSpace(intro))
 	for _, c := range checks {
-		mark := "✅ holds"
-		if !c.Holds {
-			mark = "❌ does not hold"
+		mark := "✅ " + c.Verdict()
+		switch {
+		case !c.Holds:
+			mark = "❌ " + c.Verdict()
+		case c.Verdict() != "holds":
+			mark = "➖ " + c.Verdict()
 		}
 		fmt.Fprintf(b, "- %s — %s: %s.\n", c.Text, mark, c.Detail)
 	}

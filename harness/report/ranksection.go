@@ -19,13 +19,14 @@ func rankingMetrics(by string) []string {
 }
 
 // writeRanking adds a section per axis (detectors, encoders) with at least
-// two methods on at least two data sets: the ranking of package ranking
+// two methods on at least two data sets (a single data set's encoders and
+// detectors are not ranked against each other's blocks): the ranking of package ranking
 // with its critical-difference diagram in figDir.
 func writeRanking(b *strings.Builder, figDir string, results []runner.Result, withFigures bool) error {
 	for _, by := range []string{"detector", "encoder"} {
 		var a *ranking.Analysis
 		for _, m := range rankingMetrics(by) {
-			if x, err := ranking.Analyze(results, ranking.Options{Metric: m, By: by}); err == nil {
+			if x, err := ranking.Analyze(results, ranking.Options{Metric: m, By: by}); err == nil && x.Datasets >= 2 {
 				a = x
 				break
 			}

@@ -233,6 +233,28 @@ func perSeedValues(rs []*runner.Result, metric string) []float64 {
 	return vals
 }
 
+// perSeedRows returns the seeds of perSeedValues, in its order, with the
+// data digest of each seed's (last) row.
+func perSeedRows(rs []*runner.Result, metric string) (seeds []int64, digests []string) {
+	digest := map[int64]string{}
+	for _, r := range rs {
+		if _, ok := r.Metrics[metric]; ok {
+			digest[r.Seed] = ""
+			if r.Data != nil {
+				digest[r.Seed] = r.Data.Digest
+			}
+		}
+	}
+	for s := range digest {
+		seeds = append(seeds, s)
+	}
+	sort.Slice(seeds, func(i, j int) bool { return seeds[i] < seeds[j] })
+	for _, s := range seeds {
+		digests = append(digests, digest[s])
+	}
+	return seeds, digests
+}
+
 // perSeed summarises a metric once per seed.
 func perSeed(rs []*runner.Result, metric string) Summary { return Summarize(perSeedValues(rs, metric)) }
 
