@@ -85,3 +85,22 @@ func TestFitsCheckCancellation(t *testing.T) {
 		t.Errorf("cancelled Lloyd ran %d iterations", iters)
 	}
 }
+
+// GMMContext, the single fit behind per-cluster detectors' groups, stops
+// when its context is done.
+func TestGMMContextStops(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 8))
+	n, d := 300, 3
+	x := make([]float64, n*d)
+	for i := range x {
+		x[i] = rng.NormFloat64()
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := GMMContext(ctx, x, n, d, GMMOptions{K: 4, MaxIter: 1000, Tol: 1e-300}); !errors.Is(err, context.Canceled) {
+		t.Errorf("want context.Canceled, got %v", err)
+	}
+	if _, err := GMMContext(context.Background(), x, n, d, GMMOptions{K: 4}); err != nil {
+		t.Errorf("uncancelled: %v", err)
+	}
+}

@@ -81,10 +81,17 @@ type GMMResult struct {
 // holds NaN or Inf, or a covariance is not positive definite (scikit-learn's
 // "ill-defined empirical covariance").
 func GMM(x []float64, n, d int, opt GMMOptions) (GMMResult, error) {
+	return GMMContext(context.Background(), x, n, d, opt)
+}
+
+// GMMContext is GMM stopped by ctx: the fit checks it between EM iterations
+// and within its E- and M-steps, and the error then wraps ctx.Err().
+func GMMContext(ctx context.Context, x []float64, n, d int, opt GMMOptions) (GMMResult, error) {
 	data, err := gmPrepare("GMM", x, n, d, opt)
 	if err != nil {
 		return GMMResult{}, err
 	}
+	data.km.done = ctx.Done()
 	k := opt.K
 	if k < 1 || k > n {
 		return GMMResult{}, fmt.Errorf("metrics: GMM: need 1 ≤ K ≤ n, got K = %d, n = %d", k, n)
@@ -102,7 +109,7 @@ func GMM(x []float64, n, d int, opt GMMOptions) (GMMResult, error) {
 		}
 	}
 	out := make([]gmRun, runs)
-	err = kmParallel(context.Background(), runs, kmWorkers(opt.Workers, runs), func() *gmWork {
+	err = kmParallel(ctx, runs, kmWorkers(opt.Workers, runs), func() *gmWork {
 		return newGMWork(n, d, k)
 	}, func(w *gmWork, job int) {
 		out[job] = data.fit(w, k, job, opt.InitLabels)

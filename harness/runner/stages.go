@@ -92,7 +92,7 @@ func (r *run) cluster(ctx context.Context, c *grid.Cell, res *Result, zKey strin
 // best k of the sweep (EM-GMM's if swept, else k-means'), fitted on the fit
 // points with the cell's seed, assigning the fit points, the test points and
 // the uniform points.
-func groupsFor(cl *clustering, seed int64, fit sdk.Matrix, others ...sdk.Matrix) ([][]int32, error) {
+func groupsFor(ctx context.Context, cl *clustering, seed int64, fit sdk.Matrix, others ...sdk.Matrix) ([][]int32, error) {
 	if cl == nil {
 		return nil, fmt.Errorf("a group-aware detector needs a clustering: add [clustering] methods and give the dataset class labels")
 	}
@@ -103,7 +103,7 @@ func groupsFor(cl *clustering, seed int64, fit sdk.Matrix, others ...sdk.Matrix)
 	if k < 1 {
 		return nil, fmt.Errorf("no best k to group by")
 	}
-	g, err := metrics.GMM(fit.Float64(), fit.Rows, fit.Cols, metrics.GMMOptions{K: k, Seed: uint64(seed)})
+	g, err := metrics.GMMContext(ctx, fit.Float64(), fit.Rows, fit.Cols, metrics.GMMOptions{K: k, Seed: uint64(seed)})
 	if err != nil {
 		return nil, fmt.Errorf("groups: %w", err)
 	}
@@ -148,7 +148,7 @@ type detectInput struct {
 // computes the score-based metrics. It returns the test points' scores.
 func (r *run) detect(ctx context.Context, c *grid.Cell, res *Result, data *dataset.Loaded,
 	zFit sdk.Matrix, zFitKey string, zTest sdk.Matrix, zTestKey string, cl *clustering) ([]float64, error) {
-	in, err := r.detectInput(c, zFit, zFitKey, zTest, zTestKey, cl)
+	in, err := r.detectInput(ctx, c, zFit, zFitKey, zTest, zTestKey, cl)
 	if err != nil {
 		return nil, err
 	}
@@ -175,7 +175,7 @@ func (r *run) detect(ctx context.Context, c *grid.Cell, res *Result, data *datas
 }
 
 // detectInput prepares the points of a cell's detector stages.
-func (r *run) detectInput(c *grid.Cell, zFit sdk.Matrix, zFitKey string, zTest sdk.Matrix, zTestKey string,
+func (r *run) detectInput(ctx context.Context, c *grid.Cell, zFit sdk.Matrix, zFitKey string, zTest sdk.Matrix, zTestKey string,
 	cl *clustering) (*detectInput, error) {
 	met := r.g.Metrics
 	in := &detectInput{zFit: zFit, zTest: zTest, zFitKey: zFitKey, zTestKey: zTestKey, eval: zTest, groupsKey: "none"}
@@ -190,7 +190,7 @@ func (r *run) detectInput(c *grid.Cell, zFit sdk.Matrix, zFitKey string, zTest s
 		in.uniform = sdk.NewMatrix64(met.UniformPoints, in.eval.Cols, metrics.UniformPoints(lo, hi, met.UniformPoints, uint64(c.Seed)))
 	}
 	if c.Detector.Desc.UsesGroups {
-		gs, err := groupsFor(cl, c.Seed, zFit, zTest, in.uniform)
+		gs, err := groupsFor(ctx, cl, c.Seed, zFit, zTest, in.uniform)
 		if err != nil {
 			return nil, err
 		}
