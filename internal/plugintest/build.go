@@ -2,10 +2,15 @@
 package plugintest
 
 import (
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"strings"
 	"sync"
 	"testing"
 )
@@ -13,8 +18,11 @@ import (
 // Module is the import path prefix of this repository.
 const Module = "github.com/latentbench/latentbench"
 
-// Build compiles each package (import path) to dir/name, in parallel, and
-// fails the test on a build error. Names map executable names to packages.
+// Build puts an executable of each package (import path) at dir/name, built
+// in parallel, and fails the test on a build error. Names map executable
+// names to packages. Under [Main], each package is compiled once per test
+// process and dir/name is a fresh copy of that build (its own file, so a test
+// may modify or replace it); otherwise every call runs `go build`.
 func Build(tb testing.TB, dir string, names map[string]string) {
 	tb.Helper()
 	var wg sync.WaitGroup
@@ -25,13 +33,9 @@ func Build(tb testing.TB, dir string, names map[string]string) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			sem <- struct{}{}
-			defer func() { <-sem }()
-			cmd := exec.Command("go", "build", "-o", filepath.Join(dir, name), pkg)
-			cmd.Env = os.Environ()
-			if out, err := cmd.CombinedOutput(); err != nil {
+			if err := shared.place(sem, pkg, filepath.Join(dir, name)); err != nil {
 				mu.Lock()
-				failures = append(failures, name+": "+err.Error()+"\n"+string(out))
+				failures = append(failures, name+": "+err.Error())
 				mu.Unlock()
 			}
 		}()
@@ -40,6 +44,105 @@ func Build(tb testing.TB, dir string, names map[string]string) {
 	for _, f := range failures {
 		tb.Fatalf("build plugin %s", f)
 	}
+}
+
+// Main runs a package's tests (m.Run) with the build cache that [Build] uses:
+// one temporary directory holding one build of each package, removed when
+// the tests end. Use it from TestMain:
+//
+//	func TestMain(m *testing.M) { os.Exit(plugintest.Main(m)) }
+func Main(m *testing.M) int {
+	dir, err := os.MkdirTemp("", "latentbench-plugintest-")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "plugintest:", err)
+		return 1
+	}
+	defer os.RemoveAll(dir)
+	shared.start(dir)
+	defer shared.start("")
+	return m.Run()
+}
+
+// shared is the test process's build cache; it is off (every Build runs
+// `go build`) until Main starts it.
+var shared buildCache
+
+// buildCache holds one build per (package, build environment) in dir.
+type buildCache struct {
+	mu     sync.Mutex
+	dir    string
+	builds map[string]*cachedBuild
+}
+
+// cachedBuild is one package's build, made at most once.
+type cachedBuild struct {
+	once sync.Once
+	path string
+	err  error
+}
+
+func (c *buildCache) start(dir string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.dir, c.builds = dir, map[string]*cachedBuild{}
+}
+
+// place puts an executable of pkg at dst: a copy of the cached build, or,
+// with the cache off, a build of its own. sem bounds concurrent builds.
+func (c *buildCache) place(sem chan struct{}, pkg, dst string) error {
+	c.mu.Lock()
+	if c.dir == "" {
+		c.mu.Unlock()
+		return goBuild(sem, pkg, dst)
+	}
+	// The environment variables that change what `go build` makes.
+	key := strings.Join([]string{pkg, os.Getenv("GOFLAGS"), os.Getenv("GOOS"), os.Getenv("GOARCH"),
+		os.Getenv("CGO_ENABLED"), os.Getenv("GOEXPERIMENT")}, "\x00")
+	b := c.builds[key]
+	if b == nil {
+		b = &cachedBuild{path: filepath.Join(c.dir, fmt.Sprintf("exe%d", len(c.builds)))}
+		c.builds[key] = b
+	}
+	c.mu.Unlock()
+	b.once.Do(func() { b.err = goBuild(sem, pkg, b.path) })
+	if b.err != nil {
+		return b.err
+	}
+	return copyExecutable(b.path, dst)
+}
+
+// goBuild runs `go build -o dst pkg`.
+func goBuild(sem chan struct{}, pkg, dst string) error {
+	sem <- struct{}{}
+	defer func() { <-sem }()
+	cmd := exec.Command("go", "build", "-o", dst, pkg)
+	cmd.Env = os.Environ()
+	if out, err := cmd.CombinedOutput(); err != nil {
+		return fmt.Errorf("go build %s: %w\n%s", pkg, err, out)
+	}
+	return nil
+}
+
+// copyExecutable writes a new executable file dst with src's bytes,
+// replacing any file at dst as `go build -o` would.
+func copyExecutable(src, dst string) error {
+	in, err := os.Open(src)
+	if err != nil {
+		return err
+	}
+	defer in.Close()
+	if err := os.Remove(dst); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return err
+	}
+	out, err := os.OpenFile(dst, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o755)
+	if err != nil {
+		return err
+	}
+	if _, err := io.Copy(out, in); err != nil {
+		out.Close()
+		return fmt.Errorf("copy %s to %s: %w", src, dst, err)
+	}
+	return out.Close()
 }
 
 // Link makes dir/name an alias (hard link, or copy) of dir/target, so one

@@ -1,0 +1,12 @@
+package python_test
+
+import (
+	"os"
+	"testing"
+
+	"github.com/latentbench/latentbench/internal/plugintest"
+)
+
+// TestMain shares one build of the CLI and the Go plugins among this
+// package's tests (plugintest.Build copies it into each test's directory).
+func TestMain(m *testing.M) { os.Exit(plugintest.Main(m)) }
