@@ -69,12 +69,46 @@ func repoRoot(dir string) string {
 }
 
 // sourcePath is the resolved Path; an mnist Spec without Path uses
-// DefaultMNISTDir under the repository root.
+// defaultMNIST.
 func (s *Spec) sourcePath(baseDir string) string {
 	if s.Path == "" && s.Format == FormatMNIST {
-		return filepath.Join(repoRoot(baseDir), DefaultMNISTDir)
+		return defaultMNIST(baseDir)
 	}
 	return resolve(baseDir, s.Path)
+}
+
+// defaultMNIST is where an mnist Spec without Path looks: DefaultMNISTDir in
+// the nearest directory at or above the grid file's that has one, else in
+// the nearest at or above the working directory that has one (a grid copied
+// out of the repository and run from a clone), else under the grid file's
+// repository root (the path `make mnist` fills, named in the error).
+func defaultMNIST(baseDir string) string {
+	for _, start := range []string{baseDir, "."} {
+		if d, ok := ancestorWith(start, DefaultMNISTDir); ok {
+			return d
+		}
+	}
+	return filepath.Join(repoRoot(baseDir), DefaultMNISTDir)
+}
+
+// ancestorWith returns dir/rel for the nearest directory at or above dir in
+// which rel is a directory.
+func ancestorWith(dir, rel string) (string, bool) {
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return "", false
+	}
+	for d := abs; ; {
+		p := filepath.Join(d, rel)
+		if st, err := os.Stat(p); err == nil && st.IsDir() {
+			return p, true
+		}
+		parent := filepath.Dir(d)
+		if parent == d {
+			return "", false
+		}
+		d = parent
+	}
 }
 
 // Values of Spec.Split.

@@ -2,6 +2,7 @@ package dataset
 
 import (
 	"context"
+	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -119,5 +120,32 @@ func TestMNISTErrors(t *testing.T) {
 	if _, err := Load(context.Background(), Spec{Name: "m", Format: "mnist", Path: dir, Test: 3}, "/"); err == nil ||
 		!strings.Contains(err.Error(), "test = 3: the test split has only 2 rows") {
 		t.Errorf("test too large: %v", err)
+	}
+}
+
+// An mnist Spec without path finds data/mnist above the grid file's
+// directory, or, for a grid kept outside the repository, above the working
+// directory.
+func TestDefaultMNISTPath(t *testing.T) {
+	repo := t.TempDir()
+	if err := os.MkdirAll(filepath.Join(repo, "data", "mnist"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	synthMNIST{nTrain: 20, nTest: 10, h: 4, w: 4}.write(t, filepath.Join(repo, "data", "mnist"))
+	deep := filepath.Join(repo, "configs", "mine")
+	elsewhere := t.TempDir()
+	if err := os.MkdirAll(deep, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	s := Spec{Name: "m", Format: "mnist"}
+	if errs := s.Validate(deep); len(errs) > 0 {
+		t.Errorf("grid in %s: %v", deep, errs)
+	}
+	t.Chdir(repo)
+	if errs := s.Validate(elsewhere); len(errs) > 0 {
+		t.Errorf("grid in %s, run from the repository: %v", elsewhere, errs)
+	}
+	if _, err := Load(context.Background(), s, elsewhere); err != nil {
+		t.Errorf("load: %v", err)
 	}
 }

@@ -11,8 +11,9 @@ type Spec struct {
 	// Format is "mnist" (a directory holding the four IDX .gz files), "csv" or "npz".
 	Format string `toml:"format" json:"format"`
 	// Path is the file (csv, npz) or directory (mnist), relative to the grid file's
-	// directory unless absolute. For mnist it defaults to "data/mnist" under the
-	// repository root (made by `make mnist`).
+	// directory unless absolute. For mnist it defaults to "data/mnist" in the
+	// nearest directory at or above the grid file's that has one, else at or
+	// above the working directory (`make mnist` fills the repository's).
 	Path string `toml:"path" json:"path,omitempty"`
 	// TestPath optionally names a separate test file (csv). Without it the test
 	// split is drawn from Path (mnist always uses its own test files).

@@ -21,6 +21,9 @@ func TestValidate(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// Run from dir, so that the default mnist path does not find the
+	// repository's data/mnist above the working directory.
+	t.Chdir(dir)
 	csvOK := Spec{Name: "s", Format: "csv", Path: "small.csv", Label: "kind", AnomalyColumn: "status", NormalValues: []string{"ok"}}
 	npzOK := Spec{Name: "n", Format: "npz", Path: "tiny_c_f4.npz"}
 	with := func(s Spec, f func(*Spec)) Spec { f(&s); return s }
