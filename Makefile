@@ -27,7 +27,7 @@ endif
 CI_BIN   := .cache/ci-bin
 CI_CACHE := .cache/ci-cache
 
-.PHONY: all build demo test test-short bench mnist proto clean help ci-accept adbench adbench-large paper deps fuzz
+.PHONY: all build demo test test-short bench mnist proto clean help ci-accept adbench adbench-large paper deps fuzz torch-vs-go
 
 all: build
 
@@ -107,6 +107,11 @@ adbench: build
 adbench-large: build
 	@test -n "$$LATENTBENCH_DATA" || { echo "set LATENTBENCH_DATA to the folder holding adbench-classical/ (ADBench's Classical/*.npz): see configs/adbench-large.toml"; exit 2; }
 	$(BIN)/latentbench run configs/adbench-large.toml
+
+# The Go vae against the PyTorch torch-vae, same settings, three seeds on an
+# MNIST subsample (a few minutes); results/torch-vs-go holds the committed run.
+torch-vs-go: build mnist deps
+	$(BIN)/latentbench run configs/torch-vs-go.toml -figures=false
 
 # The paper's grids (long: see the wall time in results/paper-*/report.md).
 paper: build mnist

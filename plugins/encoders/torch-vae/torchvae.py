@@ -1,0 +1,361 @@
+"""The torch-vae, torch-clvae and torch-wclvae encoders: the Go encoders vae,
+clvae and wclvae (plugins/encoders/vae) trained with PyTorch.
+
+Same parameters, defaults and meaning as the Go plugins (docs/method.md,
+"Encoders"), so that a grid can train both on the same cells:
+
+  network   x -> hidden ReLU layers -> (mu, log sigma^2) in R^latent_dim;
+            z = mu + sigma * eps; z -> reversed hidden ReLU layers -> logits.
+            Glorot-uniform weights, zero biases (Glorot & Bengio 2010).
+  loss      per batch of r rows: (gamma * sum_i Recon_i + beta * sum_i KL_i) / r
+            (Kingma & Welling 2014). Recon: "bce" = softplus(l) - x*l per
+            column (binary cross-entropy on logits), "mse" = (l - x)^2,
+            "mixed" = per feature block (unit: bce, numeric: squared error,
+            categorical: softmax cross-entropy); "auto" = bce when every
+            feature block is unit, else mixed. reconstruction_reduction
+            "mean" divides each row's sum by the number of columns.
+            KL closed form 1/2 sum_j (sigma^2 + (mu - m_y)^2 - 1 - log sigma^2)
+            or the one-sample form 1/2 sum_j ((z - m_y)^2 - log sigma^2 - 1)
+            (Norlander & Sopasakis 2019); m_y = 0 for the VAE, the class's
+            prior mean for the CL-VAE: "learned" (trainable, from zero),
+            "circle" (class i at radius r, angle 2*pi*i/C in the first two
+            coordinates) or explicit per-class lists.
+  training  Adam (torch.optim.Adam, eps 1e-8), batches reshuffled every epoch,
+            float32; the latent point is mu(x).
+
+Not ported: early stopping (early_stopping, validation_fraction). Both are
+declared with the Go defaults; any other value is refused as invalid input.
+
+Randomness (initial weights, shuffles, eps) comes from one torch.Generator
+seeded with the call's seed, so a fit is deterministic for a seed on a given
+machine; PyTorch runs on torch.set_num_threads($OMP_NUM_THREADS, default 1)
+threads. The Go and PyTorch trainings draw different random numbers, so they
+agree in distribution over seeds, not number for number.
+"""
+
+import math
+import os
+import time
+
+import numpy as np
+
+from latentbench_sdk import Encoder, InvalidInput, Param
+from latentbench.v1 import plugin_pb2 as pb
+
+VARIANTS = ("vae", "clvae", "wclvae")
+
+_DOCS = {
+    "vae": "Dense VAE (Kingma & Welling 2014) in PyTorch, as the Go vae: prior N(0, I); the latent point is mu(x).",
+    "clvae": "CL-VAE (Norlander & Sopasakis 2019) in PyTorch, as the Go clvae: one prior N(mu_y, I) per class y.",
+    "wclvae": "Weighted CL-VAE (Norlander & Sopasakis 2019 §4) in PyTorch, as the Go wclvae: gamma = 0.3, beta = 1.",
+}
+
+# Defaults of the options not ported: any other value is refused.
+_UNPORTED = {"early_stopping": 0, "validation_fraction": 0.1}
+
+_UNIT, _NUMERIC, _CATEGORICAL = "unit", "numeric", "categorical"
+_KINDS = {pb.FEATURE_KIND_UNIT: _UNIT, pb.FEATURE_KIND_NUMERIC: _NUMERIC,
+          pb.FEATURE_KIND_CATEGORICAL: _CATEGORICAL}
+
+# Rows per chunk of the numpy forward pass of encode.
+_ENCODE_CHUNK = 1024
+
+
+def params_for(variant):
+    """The parameter schema of a variant: the Go plugin's (plugins/encoders/vae/plugin.go)."""
+    gamma = 0.3 if variant == "wclvae" else 1.0
+    ps = [
+        Param("latent_dim", int, 2, "dimension of the latent space"),
+        Param("hidden", "int_list", [512], "widths of the encoder's ReLU layers (the decoder mirrors them)"),
+        Param("epochs", int, 50, "passes over the training data"),
+        Param("batch_size", int, 128, "mini-batch size"),
+        Param("lr", float, 1e-3, "Adam learning rate"),
+        Param("gamma", float, gamma, "weight gamma of the reconstruction term"),
+        Param("beta", float, 1.0, "weight beta of the KL term"),
+        Param("kl", str, "closed", "KL term: closed form or the paper's one-sample estimate",
+              choices=("closed", "sample")),
+        Param("reconstruction", str, "auto",
+              "bce for [0,1] data, mse, mixed (squared error + per-block cross-entropy), auto = bce for [0,1] data, mixed otherwise",
+              choices=("auto", "bce", "mse", "mixed")),
+        Param("reconstruction_reduction", str, "sum",
+              "reconstruction summed over features (Keras VAE example) or averaged", choices=("sum", "mean")),
+        Param("early_stopping", int, 0, "not ported: must be 0 (off); the Go encoders implement it"),
+        Param("validation_fraction", float, 0.1, "not ported: must be 0.1 (used by early stopping only)"),
+    ]
+    if variant != "vae":
+        ps += [
+            Param("prior_means", "any", "learned",
+                  'class prior means: "learned" (trainable, from 0), "circle" (radius r, angle 2πi/C) or a list of per-class lists'),
+            Param("radius", float, 3.0, 'radius of the "circle" prior means'),
+        ]
+    return ps
+
+
+def _finite(v):
+    return not (math.isnan(v) or math.isinf(v))
+
+
+def check_params(p, variant):
+    """Validates resolved parameters as the Go Config.Validate does."""
+    for name, default in _UNPORTED.items():
+        if p[name] != default:
+            raise InvalidInput(f"{name} = {p[name]!r}: not ported to torch-{variant} (only {default!r}); "
+                               f"use the Go encoder {variant} for early stopping")
+    if p["latent_dim"] < 1:
+        raise InvalidInput(f"latent_dim must be ≥ 1, got {p['latent_dim']}")
+    if not p["hidden"]:
+        raise InvalidInput("hidden needs at least one layer")
+    for i, h in enumerate(p["hidden"]):
+        if h < 1:
+            raise InvalidInput(f"hidden[{i}] must be ≥ 1, got {h}")
+    if p["epochs"] < 1:
+        raise InvalidInput(f"epochs must be ≥ 1, got {p['epochs']}")
+    if p["batch_size"] < 1:
+        raise InvalidInput(f"batch_size must be ≥ 1, got {p['batch_size']}")
+    if not (p["lr"] > 0 and _finite(p["lr"])):
+        raise InvalidInput(f"lr must be positive and finite, got {p['lr']}")
+    for name in ("gamma", "beta"):
+        if not (p[name] >= 0 and _finite(p[name])):
+            raise InvalidInput(f"{name} must be ≥ 0 and finite, got {p[name]}")
+
+
+def prior_means(p, variant, num_classes):
+    """The C×L initial prior means (float64) and whether they are trained;
+    (None, False) for the VAE."""
+    if variant == "vae":
+        return None, False
+    L, pm = p["latent_dim"], p["prior_means"]
+    m = np.zeros((num_classes, L))
+    if isinstance(pm, str):
+        if pm == "learned":
+            return m, True
+        if pm != "circle":
+            raise InvalidInput(f'prior_means {pm!r}: want "learned", "circle" or a list of per-class lists of numbers')
+        r = p["radius"]
+        if not (r > 0 and _finite(r)):
+            raise InvalidInput(f"radius must be positive and finite, got {r}")
+        if L < 2:
+            raise InvalidInput(f'prior_means "circle" needs latent_dim ≥ 2, got {L}')
+        for i in range(num_classes):
+            a = 2 * math.pi * i / num_classes
+            m[i, 0], m[i, 1] = r * math.cos(a), r * math.sin(a)
+        return m, False
+    if not isinstance(pm, list) or not pm:
+        raise InvalidInput(f"prior_means must be a string or a list of lists, got {pm!r}")
+    if len(pm) != num_classes:
+        raise InvalidInput(f"{len(pm)} explicit prior means for {num_classes} classes")
+    for i, row in enumerate(pm):
+        if not isinstance(row, list):
+            raise InvalidInput(f"prior_means[{i}] is not a list of numbers")
+        if len(row) != L:
+            raise InvalidInput(f"prior_means[{i}] has {len(row)} values, latent_dim is {L}")
+        for j, v in enumerate(row):
+            if isinstance(v, bool) or not isinstance(v, (int, float)):
+                raise InvalidInput(f"prior_means[{i}][{j}] is not a number")
+            if not _finite(float(v)):
+                raise InvalidInput(f"prior_means[{i}] is not finite")
+            m[i, j] = v
+    return m, False
+
+
+def loss_blocks(recon, d, features):
+    """(start, width, kind) blocks covering the d columns, as the Go blocksFor."""
+    if recon == "auto":
+        recon = "bce"
+        if any(_KINDS.get(f.kind) != _UNIT for f in features):
+            recon = "mixed"
+    if recon == "bce":
+        return [(0, d, _UNIT)]
+    if recon == "mse":
+        return [(0, d, _NUMERIC)]
+    if not features:
+        raise InvalidInput('reconstruction "mixed" needs feature blocks')
+    out, nxt = [], 0
+    for f in sorted(features, key=lambda f: f.start):
+        if f.start != nxt or f.width < 1:
+            raise InvalidInput(f"feature block {f.name!r} (start {f.start}, width {f.width}) leaves a gap or overlaps at column {nxt}")
+        if f.kind not in _KINDS:
+            raise InvalidInput(f"feature block {f.name!r} has unknown kind {f.kind}")
+        out.append((f.start, f.width, _KINDS[f.kind]))
+        nxt += f.width
+    if nxt != d:
+        raise InvalidInput(f"feature blocks cover {nxt} columns, data has {d}")
+    return out
+
+
+def check_data(x, blocks, labels, num_classes, conditional):
+    """Finite values, unit columns in [0, 1], labels in [0, num_classes)."""
+    if x.shape[0] < 1 or x.shape[1] < 1:
+        raise InvalidInput(f"need n ≥ 1 and d ≥ 1, got {x.shape[0]}×{x.shape[1]}")
+    bad = ~np.isfinite(x)
+    if bad.any():
+        i, j = np.argwhere(bad)[0]
+        raise InvalidInput(f"x[{i}, {j}] is {x[i, j]}")
+    for start, width, kind in blocks:
+        part = x[:, start:start + width]
+        if kind == _UNIT and ((part < 0) | (part > 1)).any():
+            i, j = np.argwhere((part < 0) | (part > 1))[0]
+            raise InvalidInput(f'binary cross-entropy needs values in [0, 1]; x[{i}, {start + j}] is {part[i, j]} '
+                               f'(use reconstruction "mse" or "mixed")')
+    if not conditional:
+        return
+    if labels is None:
+        raise InvalidInput("conditional (CL-VAE) training needs class labels, got none")
+    if num_classes < 1:
+        raise InvalidInput(f"conditional training needs num_classes ≥ 1, got {num_classes}")
+    if labels.min() < 0 or labels.max() >= num_classes:
+        raise InvalidInput(f"a label is outside [0, {num_classes})")
+
+
+class TorchVAE(Encoder):
+    """One variant ("vae", "clvae" or "wclvae") of the PyTorch encoder."""
+
+    version = "1.0.0"
+
+    def __init__(self, variant):
+        if variant not in VARIANTS:
+            raise ValueError(f"unknown variant {variant!r}")
+        self.variant = variant
+        self.name = "torch-" + variant
+        self.doc = _DOCS[variant]
+        self.params = params_for(variant)
+        self.needs_labels = variant != "vae"
+
+    def fit(self, x, params, call):
+        check_params(params, self.variant)
+        blocks = loss_blocks(params["reconstruction"], x.shape[1], call.features)
+        conditional = self.variant != "vae"
+        check_data(x, blocks, call.labels, call.num_classes, conditional)
+        means, learned = prior_means(params, self.variant, call.num_classes)
+        layers, trained_means = train(x, call.labels if conditional else None, means, learned, blocks, params,
+                                      call.seed, lambda st: _report(call, params["epochs"], st))
+        return {"format": "torch-vae/1", "variant": self.variant, "input_dim": int(x.shape[1]),
+                "latent_dim": params["latent_dim"], "n_enc": len(params["hidden"]),
+                "layers": layers, "prior_means": trained_means}
+
+    def encode(self, model, x, params, call):
+        if not isinstance(model, dict) or model.get("format") != "torch-vae/1":
+            raise InvalidInput("model: not a torch-vae model")
+        if x.shape[1] != model["input_dim"]:
+            raise InvalidInput(f"model trained on {model['input_dim']} columns, got {x.shape[1]}")
+        enc = model["layers"][:model["n_enc"] + 1]
+        L = model["latent_dim"]
+        out = np.empty((x.shape[0], L), dtype=np.float32)
+        for off in range(0, x.shape[0], _ENCODE_CHUNK):
+            h = x[off:off + _ENCODE_CHUNK].astype(np.float32, copy=False)
+            for i, (w, b) in enumerate(enc):
+                h = h @ w + b
+                if i < len(enc) - 1:
+                    np.maximum(h, 0, out=h)
+            out[off:off + _ENCODE_CHUNK] = h[:, :L]
+        return out
+
+
+def _report(call, epochs, st):
+    call.progress(st["epoch"], epochs, loss=st["loss"], recon=st["recon"], kl=st["kl"], seconds=st["seconds"])
+    call.log.info("epoch %d loss %.6g recon %.6g kl %.6g", st["epoch"], st["loss"], st["recon"], st["kl"])
+
+
+def train(x, labels, means, learned, blocks, p, seed, report):
+    """Trains the network and returns its layers [(W in×out, b)] as float32
+    numpy arrays (encoder hidden layers, the (mu, log sigma^2) head, decoder
+    hidden layers, output layer) and the C×L prior means (float64; None for
+    the VAE). report(stats) is called after every epoch."""
+    import torch  # imported only to train: Describe and Encode start faster without it
+
+    torch.set_num_threads(threads())
+    gen = torch.Generator().manual_seed(seed)
+    n, d = x.shape
+    L, hidden = p["latent_dim"], list(p["hidden"])
+    shapes = list(zip([d] + hidden, hidden + [2 * L]))
+    shapes += list(zip([L] + hidden[::-1], hidden[::-1] + [d]))
+    weights = []
+    for fan_in, fan_out in shapes:
+        lim = math.sqrt(6 / (fan_in + fan_out))
+        w = torch.empty(fan_in, fan_out).uniform_(-lim, lim, generator=gen).requires_grad_()
+        weights.append((w, torch.zeros(fan_out, requires_grad=True)))
+    trainable = [t for wb in weights for t in wb]
+    m = None
+    if means is not None:
+        m = torch.tensor(means, dtype=torch.float32, requires_grad=learned)
+        if learned:
+            trainable.append(m)
+    opt = torch.optim.Adam(trainable, lr=p["lr"])
+    X = torch.from_numpy(np.ascontiguousarray(x, dtype=np.float32))
+    Y = torch.from_numpy(labels.astype(np.int64)) if labels is not None else None
+    scale = 1.0 / d if p["reconstruction_reduction"] == "mean" else 1.0
+    gamma, beta, sample, nenc = p["gamma"], p["beta"], p["kl"] == "sample", len(hidden)
+
+    def losses(xb, yb, eps):
+        h = xb
+        for w, b in weights[:nenc]:
+            h = torch.relu(h @ w + b)
+        w, b = weights[nenc]
+        mulv = h @ w + b
+        mu, lv = mulv[:, :L], mulv[:, L:]
+        z = mu + torch.exp(lv / 2) * eps
+        h = z
+        for i, (w, b) in enumerate(weights[nenc + 1:]):
+            h = h @ w + b
+            if i < nenc:
+                h = torch.relu(h)
+        recon = scale * reconstruction(torch, h, xb, blocks)
+        prior = m[yb] if m is not None else 0
+        if sample:
+            kl = 0.5 * ((z - prior) ** 2 - lv - 1).sum()
+        else:
+            kl = 0.5 * (torch.exp(lv) + (mu - prior) ** 2 - 1 - lv).sum()
+        return recon, kl
+
+    bs = p["batch_size"]
+    for ep in range(1, p["epochs"] + 1):
+        start = now()
+        perm = torch.randperm(n, generator=gen)
+        sum_r = sum_k = 0.0
+        for off in range(0, n, bs):
+            rows = perm[off:off + bs]
+            eps = torch.randn(len(rows), L, generator=gen)
+            recon, kl = losses(X[rows], Y[rows] if Y is not None else None, eps)
+            loss = (gamma * recon + beta * kl) / len(rows)
+            r, k = recon.item(), kl.item()
+            if not _finite(gamma * r + beta * k):
+                raise RuntimeError(f"loss is {gamma * r + beta * k} in epoch {ep} (batch at row {off} of the epoch; "
+                                   f"reconstruction {r}, KL {k}): lower lr or check the data")
+            sum_r, sum_k = sum_r + r, sum_k + k
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+        report({"epoch": ep, "recon": sum_r / n, "kl": sum_k / n, "loss": (gamma * sum_r + beta * sum_k) / n,
+                "seconds": now() - start})
+    layers = [(w.detach().numpy().copy(), b.detach().numpy().copy()) for w, b in weights]
+    if m is None:
+        return layers, None
+    return layers, (m.detach().numpy().astype(np.float64) if learned else means)
+
+
+def reconstruction(torch, logits, x, blocks):
+    """Sum over the batch of each row's reconstruction loss, per block:
+    unit softplus(l) - x*l, numeric (l - x)^2, categorical
+    (sum x)*logsumexp(l) - sum x*l (the Go reconOp)."""
+    total = 0
+    for start, width, kind in blocks:
+        lb, xb = logits[:, start:start + width], x[:, start:start + width]
+        if kind == _UNIT:
+            total = total + (torch.nn.functional.softplus(lb) - xb * lb).sum()
+        elif kind == _NUMERIC:
+            total = total + ((lb - xb) ** 2).sum()
+        else:
+            total = total + (xb.sum(1) * torch.logsumexp(lb, 1) - (xb * lb).sum(1)).sum()
+    return total
+
+
+def threads():
+    """The number of PyTorch threads: $OMP_NUM_THREADS, default 1."""
+    try:
+        return max(1, int(os.environ.get("OMP_NUM_THREADS", "1")))
+    except ValueError:
+        return 1
+
+
+def now():
+    return time.perf_counter()
