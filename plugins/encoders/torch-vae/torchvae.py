@@ -21,10 +21,11 @@ Same parameters, defaults and meaning as the Go plugins (docs/method.md,
             "circle" (class i at radius r, angle 2*pi*i/C in the first two
             coordinates) or explicit per-class lists.
   training  Adam (torch.optim.Adam, eps 1e-8), batches reshuffled every epoch,
-            float32; the latent point is mu(x).
-
-Not ported: early stopping (early_stopping, validation_fraction). Both are
-declared with the Go defaults; any other value is refused as invalid input.
+            float32; the latent point is mu(x). Early stopping (patience
+            early_stopping > 0) holds out a seeded share validation_fraction
+            of the rows, computes their loss after every epoch with the same
+            eps each time, stops after `patience` epochs without a lower one
+            and keeps the weights of the best epoch, as the Go Train does.
 
 Randomness (initial weights, shuffles, eps) comes from one torch.Generator
 seeded with the call's seed, so a fit is deterministic for a seed on a given
@@ -49,9 +50,6 @@ _DOCS = {
     "clvae": "CL-VAE (Norlander & Sopasakis 2019) in PyTorch, as the Go clvae: one prior N(mu_y, I) per class y.",
     "wclvae": "Weighted CL-VAE (Norlander & Sopasakis 2019 §4) in PyTorch, as the Go wclvae: gamma = 0.3, beta = 1.",
 }
-
-# Defaults of the options not ported: any other value is refused.
-_UNPORTED = {"early_stopping": 0, "validation_fraction": 0.1}
 
 _UNIT, _NUMERIC, _CATEGORICAL = "unit", "numeric", "categorical"
 _KINDS = {pb.FEATURE_KIND_UNIT: _UNIT, pb.FEATURE_KIND_NUMERIC: _NUMERIC,
@@ -79,8 +77,8 @@ def params_for(variant):
               choices=("auto", "bce", "mse", "mixed")),
         Param("reconstruction_reduction", str, "sum",
               "reconstruction summed over features (Keras VAE example) or averaged", choices=("sum", "mean")),
-        Param("early_stopping", int, 0, "not ported: must be 0 (off); the Go encoders implement it"),
-        Param("validation_fraction", float, 0.1, "not ported: must be 0.1 (used by early stopping only)"),
+        Param("early_stopping", int, 0, "patience in epochs on a held-out split; 0 = off"),
+        Param("validation_fraction", float, 0.1, "share held out for early stopping"),
     ]
     if variant != "vae":
         ps += [
@@ -97,10 +95,11 @@ def _finite(v):
 
 def check_params(p, variant):
     """Validates resolved parameters as the Go Config.Validate does."""
-    for name, default in _UNPORTED.items():
-        if p[name] != default:
-            raise InvalidInput(f"{name} = {p[name]!r}: not ported to torch-{variant} (only {default!r}); "
-                               f"use the Go encoder {variant} for early stopping")
+    if p["early_stopping"] < 0:
+        raise InvalidInput(f"early_stopping must be ≥ 0, got {p['early_stopping']}")
+    vf = p["validation_fraction"]
+    if p["early_stopping"] > 0 and not (0 < vf < 1):
+        raise InvalidInput(f"validation_fraction must be in (0, 1) with early stopping, got {vf}")
     if p["latent_dim"] < 1:
         raise InvalidInput(f"latent_dim must be ≥ 1, got {p['latent_dim']}")
     if not p["hidden"]:
@@ -252,7 +251,7 @@ class TorchVAE(Encoder):
 
 
 def _report(call, epochs, st):
-    call.progress(st["epoch"], epochs, loss=st["loss"], recon=st["recon"], kl=st["kl"], seconds=st["seconds"])
+    call.progress(st["epoch"], epochs, **{k: v for k, v in st.items() if k != "epoch"})
     call.log.info("epoch %d loss %.6g recon %.6g kl %.6g", st["epoch"], st["loss"], st["recon"], st["kl"])
 
 
@@ -307,12 +306,27 @@ def train(x, labels, means, learned, blocks, p, seed, report):
             kl = 0.5 * (torch.exp(lv) + (mu - prior) ** 2 - 1 - lv).sum()
         return recon, kl
 
-    bs = p["batch_size"]
+    bs, patience = p["batch_size"], p["early_stopping"]
+    train_rows, val_rows = split_rows(torch, n, p, gen)
+
+    def validate():
+        vgen = torch.Generator().manual_seed(seed ^ 0x5EED)  # the same eps in every epoch
+        total = 0.0
+        with torch.no_grad():
+            for off in range(0, len(val_rows), bs):
+                rows = val_rows[off:off + bs]
+                eps = torch.randn(len(rows), L, generator=vgen)
+                recon, kl = losses(X[rows], Y[rows] if Y is not None else None, eps)
+                total += gamma * recon.item() + beta * kl.item()
+        return total / len(val_rows)
+
+    best, best_state, wait = math.inf, None, 0
+    nt = len(train_rows)
     for ep in range(1, p["epochs"] + 1):
         start = now()
-        perm = torch.randperm(n, generator=gen)
+        perm = train_rows[torch.randperm(nt, generator=gen)]
         sum_r = sum_k = 0.0
-        for off in range(0, n, bs):
+        for off in range(0, nt, bs):
             rows = perm[off:off + bs]
             eps = torch.randn(len(rows), L, generator=gen)
             recon, kl = losses(X[rows], Y[rows] if Y is not None else None, eps)
@@ -325,12 +339,41 @@ def train(x, labels, means, learned, blocks, p, seed, report):
             opt.zero_grad()
             loss.backward()
             opt.step()
-        report({"epoch": ep, "recon": sum_r / n, "kl": sum_k / n, "loss": (gamma * sum_r + beta * sum_k) / n,
-                "seconds": now() - start})
+        st = {"epoch": ep, "recon": sum_r / nt, "kl": sum_k / nt, "loss": (gamma * sum_r + beta * sum_k) / nt}
+        stop = False
+        if val_rows is not None:
+            st["val_loss"] = validate()
+            if st["val_loss"] < best:
+                best, wait = st["val_loss"], 0
+                best_state = [t.detach().clone() for t in trainable]
+            else:
+                wait += 1
+                stop = wait >= patience
+        st["seconds"] = now() - start
+        report(st)
+        if stop:
+            break
+    if best_state is not None:
+        with torch.no_grad():
+            for t, b in zip(trainable, best_state):
+                t.copy_(b)
     layers = [(w.detach().numpy().copy(), b.detach().numpy().copy()) for w, b in weights]
     if m is None:
         return layers, None
     return layers, (m.detach().numpy().astype(np.float64) if learned else means)
+
+
+def split_rows(torch, n, p, gen):
+    """The rows trained on and, with early stopping, the rows held out (a
+    seeded share validation_fraction, at least 1 and at most n - 1, sorted);
+    None without early stopping."""
+    if p["early_stopping"] <= 0:
+        return torch.arange(n), None
+    if n < 2:
+        raise InvalidInput(f"early stopping needs at least 2 rows, got {n}")
+    order = torch.randperm(n, generator=gen)
+    nv = max(1, min(math.floor(p["validation_fraction"] * n + 0.5), n - 1))  # Go math.Round
+    return order[:n - nv], torch.sort(order[n - nv:]).values
 
 
 def reconstruction(torch, logits, x, blocks):
