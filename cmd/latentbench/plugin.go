@@ -12,7 +12,6 @@ import (
 	"sort"
 	"strings"
 	"syscall"
-	"time"
 
 	"github.com/latentbench/latentbench/harness/conformance"
 	"github.com/latentbench/latentbench/harness/host"
@@ -52,7 +51,7 @@ func cmdPluginTest(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("plugin test", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	pluginDir := fs.String("plugins", "", "extra plugin directory (searched first)")
-	timeout := fs.Duration("timeout", time.Minute, "bound on each call to the plugin")
+	timeout := fs.Duration("timeout", conformance.DefaultCallTimeout, "bound on each call to the plugin")
 	verbose := fs.Bool("v", false, "show every line the plugin logs")
 	pos, err := parse(fs, args)
 	if err != nil {

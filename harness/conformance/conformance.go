@@ -86,11 +86,16 @@ type Launcher interface {
 	Launch(ctx context.Context, path string, kind sdk.Kind) (Client, error)
 }
 
+// DefaultCallTimeout bounds each call to a plugin unless Options says
+// otherwise: generous, because the large-arrays check has a slow plugin
+// score half a million rows, on a machine that may be busy with other tests.
+const DefaultCallTimeout = 5 * time.Minute
+
 // Options tune a run of the kit. The zero value is ready to use.
 type Options struct {
 	// Launcher starts the plugin (default: the harness's host, HostLauncher).
 	Launcher Launcher
-	// CallTimeout bounds each call to the plugin (default 60 s); a call
+	// CallTimeout bounds each call to the plugin (default DefaultCallTimeout); a call
 	// without an answer by then fails its check.
 	CallTimeout time.Duration
 	// Seed seeds the synthetic data (default 1).
@@ -176,7 +181,7 @@ func Run(ctx context.Context, path string, opts Options) *Report {
 		s.opts.Launcher = HostLauncher{}
 	}
 	if s.opts.CallTimeout == 0 {
-		s.opts.CallTimeout = time.Minute
+		s.opts.CallTimeout = DefaultCallTimeout
 	}
 	if s.opts.Seed == 0 {
 		s.opts.Seed = 1
