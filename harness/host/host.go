@@ -242,8 +242,9 @@ func (s *Session) fail(ctx context.Context, op string, err error) error {
 	if st, ok := status.FromError(err); ok {
 		switch st.Code() {
 		case codes.Unavailable:
-			// The process died: let its last output and exit status arrive.
-			for deadline := time.Now().Add(time.Second); !s.client.Exited() && time.Now().Before(deadline); {
+			// The process died: let its last output and exit status arrive
+			// (a loaded machine may take a while to reap it).
+			for deadline := time.Now().Add(3 * time.Second); !s.client.Exited() && time.Now().Before(deadline); {
 				time.Sleep(10 * time.Millisecond)
 			}
 			time.Sleep(20 * time.Millisecond)
