@@ -35,8 +35,16 @@ type Host struct {
 	// Limits bound every plugin process started (none by default).
 	Limits Limits
 
-	mu   sync.Mutex
-	live map[*Session]struct{}
+	mu      sync.Mutex
+	live    map[*Session]struct{}
+	started int
+}
+
+// Started returns the number of plugin processes the host has started.
+func (h *Host) Started() int {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.started
 }
 
 // New returns a Host.
@@ -45,6 +53,7 @@ func New() *Host { return &Host{live: map[*Session]struct{}{}} }
 // Session is one running plugin process.
 type Session struct {
 	host   *Host
+	path   string
 	name   string
 	kind   sdk.Kind
 	client *plugin.Client
@@ -70,6 +79,12 @@ const killGrace = 3 * time.Second
 // asks it to describe itself. The process is killed when ctx ends or Close is
 // called, whichever is first.
 func (h *Host) Start(ctx context.Context, path string, kind sdk.Kind) (*Session, error) {
+	return h.start(ctx, ctx, path, kind)
+}
+
+// start is Start with two contexts: ctx bounds the start itself (the
+// handshake and Describe), life the process's whole lifetime.
+func (h *Host) start(ctx, life context.Context, path string, kind sdk.Kind) (*Session, error) {
 	tail := NewTail(40)
 	var logOut io.Writer = tail
 	if h.Log != nil {
@@ -103,15 +118,18 @@ func (h *Host) Start(ctx context.Context, path string, kind sdk.Kind) (*Session,
 		StartTimeout:     timeout,
 		GRPCDialOptions:  wire.DialOptions(),
 	})
-	s := &Session{host: h, name: name, kind: kind, client: client, tail: tail, cmd: cmd, cancelProc: cancelProc}
+	s := &Session{host: h, path: path, name: name, kind: kind, client: client, tail: tail, cmd: cmd, cancelProc: cancelProc}
 	h.mu.Lock()
 	if h.live == nil {
 		h.live = map[*Session]struct{}{}
 	}
 	h.live[s] = struct{}{}
+	h.started++
 	h.mu.Unlock()
 	// Kill the process as soon as the caller gives up, even mid-handshake.
-	stop := context.AfterFunc(ctx, s.Close)
+	stopLife := context.AfterFunc(life, s.Close)
+	stopStart := context.AfterFunc(ctx, s.Close)
+	stop := func() { stopLife(); stopStart() }
 	rpc, err := client.Client()
 	if err != nil {
 		stop()
@@ -140,6 +158,12 @@ func (h *Host) Start(ctx context.Context, path string, kind sdk.Kind) (*Session,
 		stop()
 		s.Close()
 		return nil, err
+	}
+	if !stopStart() {
+		// ctx ended as the start finished: the process is being killed.
+		stopLife()
+		s.Close()
+		return nil, s.fail(ctx, "start", ctx.Err())
 	}
 	return s, nil
 }

@@ -350,3 +350,65 @@ func TestInProcessEqualsOutOfProcess(t *testing.T) {
 		}
 	}
 }
+
+// A pool reuses a process across calls; a call that failed (here a crash)
+// gets its process stopped, and the next Get a fresh one that works.
+func TestPoolReusesAndReplaces(t *testing.T) {
+	h := host.New()
+	ctx := context.Background()
+	pool := host.NewPool(h, ctx)
+	defer pool.Close()
+	x := sdk.NewMatrix64(4, 1, []float64{1, 2, 3, 4})
+	fitScore := func(s *host.Session) error {
+		model, err := s.Detector().Fit(ctx, &sdk.DetectorFit{X: x, Params: sdk.Params{}})
+		if err != nil {
+			return err
+		}
+		_, err = s.Detector().Score(ctx, &sdk.ScoreRequest{Model: model, X: x, Params: sdk.Params{}})
+		return err
+	}
+	ok := path(t, sdk.KindDetector, "fault-ok")
+	var pids []int
+	for range 3 {
+		s, err := pool.Get(ctx, ok, sdk.KindDetector)
+		if err != nil {
+			t.Fatal(err)
+		}
+		err = fitScore(s)
+		pids = append(pids, s.Pid())
+		pool.Put(ctx, s, err)
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	if pids[0] != pids[1] || pids[1] != pids[2] || h.Started() != 1 {
+		t.Errorf("three calls in turn ran in processes %v (%d started), want one reused", pids, h.Started())
+	}
+	crash := path(t, sdk.KindDetector, "fault-exit")
+	s, err := pool.Get(ctx, crash, sdk.KindDetector)
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = fitScore(s)
+	pool.Put(ctx, s, err)
+	if err == nil {
+		t.Fatal("fault-exit did not fail")
+	}
+	// The crashed process is not handed out again: a fresh one fits.
+	s2, err := pool.Get(ctx, crash, sdk.KindDetector)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s2 == s || s2.Pid() == pids[0] {
+		t.Error("a crashed session was handed out again")
+	}
+	_, err = s2.Detector().Fit(ctx, &sdk.DetectorFit{X: x, Params: sdk.Params{}})
+	pool.Put(ctx, s2, err)
+	if err != nil {
+		t.Fatalf("replacement process: %v", err)
+	}
+	pool.Close()
+	if h.Live() != 0 {
+		t.Errorf("%d plugin processes left after Close", h.Live())
+	}
+}

@@ -97,7 +97,9 @@ func Run(ctx context.Context, g *grid.Grid, opt Options) ([]Result, error) {
 	if g.Experiment.MemoryBytes > 0 { // the grid's [experiment] memory caps every plugin process
 		opt.Host.Limits.Memory = g.Experiment.MemoryBytes
 	}
-	r := &run{g: g, opt: opt, data: make([]*dataSlot, len(g.Datasets)), nonce: time.Now().UTC().Format(time.RFC3339Nano)}
+	r := &run{g: g, opt: opt, data: make([]*dataSlot, len(g.Datasets)), nonce: time.Now().UTC().Format(time.RFC3339Nano),
+		pool: host.NewPool(opt.Host, ctx)}
+	defer r.pool.Close()
 	for i := range r.data {
 		r.data[i] = &dataSlot{}
 	}
@@ -176,6 +178,8 @@ type run struct {
 	data []*dataSlot
 	// nonce tells this run's keys for Options.Fresh plugins from any other's.
 	nonce string
+	// pool keeps plugin processes alive across cells and stages.
+	pool *host.Pool
 
 	mu    sync.Mutex
 	drawn map[string]bool // figures already drawn
@@ -265,30 +269,36 @@ func (r *run) stage(ctx context.Context, c *grid.Cell, res *Result, name, key st
 	return e, nil
 }
 
-// startEncoder starts the cell's encoder plugin; close stops it.
-func (r *run) startEncoder(ctx context.Context, name string) (enc sdk.Encoder, close func(), err error) {
-	s, err := r.start(ctx, sdk.KindEncoder, name)
+// encoder hands out a process of an encoder plugin from the run's pool;
+// release gives it back with the error of the call made with it (a process
+// that failed, or whose cell ran out of time, is stopped, not reused).
+func (r *run) encoder(ctx context.Context, name string) (enc sdk.Encoder, release func(error), err error) {
+	s, release, err := r.session(ctx, sdk.KindEncoder, name)
 	if err != nil {
 		return nil, nil, err
 	}
-	return s.Encoder(), s.Close, nil
+	return s.Encoder(), release, nil
 }
 
-// startDetector starts the cell's detector plugin; close stops it.
-func (r *run) startDetector(ctx context.Context, name string) (det sdk.Detector, close func(), err error) {
-	s, err := r.start(ctx, sdk.KindDetector, name)
+// detector is encoder for a detector plugin.
+func (r *run) detector(ctx context.Context, name string) (det sdk.Detector, release func(error), err error) {
+	s, release, err := r.session(ctx, sdk.KindDetector, name)
 	if err != nil {
 		return nil, nil, err
 	}
-	return s.Detector(), s.Close, nil
+	return s.Detector(), release, nil
 }
 
-func (r *run) start(ctx context.Context, kind sdk.Kind, name string) (*host.Session, error) {
+func (r *run) session(ctx context.Context, kind sdk.Kind, name string) (*host.Session, func(error), error) {
 	p, err := r.opt.Registry.Plugin(kind, name)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	return r.opt.Host.Start(ctx, p.Path, kind)
+	s, err := r.pool.Get(ctx, p.Path, kind)
+	if err != nil {
+		return nil, nil, err
+	}
+	return s, func(err error) { r.pool.Put(ctx, s, err) }, nil
 }
 
 // seedPart is the seed's part of a fit stage's cache key: the seed, or "any" when the plugin
@@ -379,11 +389,10 @@ func (r *run) stages(ctx context.Context, c *grid.Cell, res *Result) error {
 }
 
 func (r *run) fitEncoder(ctx context.Context, c *grid.Cell, data *dataset.Loaded) (*cache.Entry, error) {
-	enc, closeEnc, err := r.startEncoder(ctx, c.Encoder.Plugin)
+	enc, release, err := r.encoder(ctx, c.Encoder.Plugin)
 	if err != nil {
 		return nil, err
 	}
-	defer closeEnc()
 	var history []map[string]float64
 	req := &sdk.EncoderFit{
 		X:        sdk.NewMatrix32(data.Train.N, data.Train.D, data.Train.X),
@@ -406,9 +415,12 @@ func (r *run) fitEncoder(ctx context.Context, c *grid.Cell, data *dataset.Loaded
 		}
 	})
 	if err != nil {
+		release(err)
 		return nil, err
 	}
+	// The meter stops before the process goes back to the pool.
 	e := metered(&cache.Entry{Payload: model, Meta: cache.Meta{What: "encoder-fit " + c.Encoder.Label + " on " + data.Name}}, m)
+	release(nil)
 	if history != nil {
 		if e.Meta.Extra, err = jsonMarshal(history); err != nil {
 			return nil, err
@@ -419,17 +431,19 @@ func (r *run) fitEncoder(ctx context.Context, c *grid.Cell, data *dataset.Loaded
 
 func (r *run) encode(ctx context.Context, c *grid.Cell, res *Result, key string, model []byte, d *dataset.Data) (sdk.Matrix, error) {
 	e, err := r.stage(ctx, c, res, "encode", key, func(ctx context.Context) (*cache.Entry, error) {
-		enc, closeEnc, err := r.startEncoder(ctx, c.Encoder.Plugin)
+		enc, release, err := r.encoder(ctx, c.Encoder.Plugin)
 		if err != nil {
 			return nil, err
 		}
-		defer closeEnc()
 		m := meter(enc)
 		z, err := enc.Encode(ctx, &sdk.EncodeRequest{Model: model, X: sdk.NewMatrix32(d.N, d.D, d.X), Params: c.Encoder.Params})
 		if err != nil {
+			release(err)
 			return nil, err
 		}
-		return metered(&cache.Entry{Payload: encodeMatrix(z), Meta: cache.Meta{What: "encode " + c.Encoder.Label}}, m), nil
+		e := metered(&cache.Entry{Payload: encodeMatrix(z), Meta: cache.Meta{What: "encode " + c.Encoder.Label}}, m)
+		release(nil)
+		return e, nil
 	})
 	if err != nil {
 		return sdk.Matrix{}, err

@@ -399,3 +399,27 @@ func TestSeedIndependentStagesRunOnce(t *testing.T) {
 		}
 	}
 }
+
+// A run starts each plugin about once per worker, not once per stage of
+// every cell: the processes are reused across cells and stages.
+func TestPluginProcessesReused(t *testing.T) {
+	f := setup(t, "[0, 1, 2, 3]", "60s", "iforest", "fault-ok")
+	before := f.host.Started()
+	results, err := f.run(context.Background(), t, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range results {
+		if r.Status != runner.StatusOK {
+			t.Fatalf("%s: %s %s", r.Cell, r.Status, r.Error)
+		}
+	}
+	// 8 cells, 3 plugins, 2 workers: at most 2 processes per plugin (each
+	// cell used to start 5: encoder fit, encode, detector fit, 2 scores).
+	if started := f.host.Started() - before; len(results) != 8 || started > 6 {
+		t.Errorf("%d cells started %d plugin processes, want at most 6", len(results), started)
+	}
+	if f.host.Live() != 0 {
+		t.Errorf("%d plugin processes left", f.host.Live())
+	}
+}

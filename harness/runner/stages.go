@@ -204,18 +204,20 @@ func (r *run) detectInput(ctx context.Context, c *grid.Cell, zFit sdk.Matrix, zF
 func (r *run) fitDetector(ctx context.Context, c *grid.Cell, res *Result, key string, in *detectInput) ([]byte, error) {
 	det := c.Detector
 	e, err := r.stage(ctx, c, res, "detect", key, func(ctx context.Context) (*cache.Entry, error) {
-		d, closeDet, err := r.startDetector(ctx, det.Plugin)
+		d, release, err := r.detector(ctx, det.Plugin)
 		if err != nil {
 			return nil, err
 		}
-		defer closeDet()
 		req := &sdk.DetectorFit{X: asFloat64(in.zFit), Groups: in.fitGroups, Params: det.Params, Seed: c.Seed}
 		mt := meter(d)
 		m, err := sdk.FitDetector(ctx, d, req, func(p sdk.Progress) { r.opt.Progress.Epoch(c, p) })
 		if err != nil {
+			release(err)
 			return nil, err
 		}
-		return metered(&cache.Entry{Payload: m, Meta: cache.Meta{What: "detector-fit " + det.Label + " on " + c.Encoder.Label}}, mt), nil
+		e := metered(&cache.Entry{Payload: m, Meta: cache.Meta{What: "detector-fit " + det.Label + " on " + c.Encoder.Label}}, mt)
+		release(nil)
+		return e, nil
 	})
 	if err != nil {
 		return nil, err
@@ -227,17 +229,19 @@ func (r *run) fitDetector(ctx context.Context, c *grid.Cell, res *Result, key st
 func (r *run) score(ctx context.Context, c *grid.Cell, res *Result, key string, model []byte, pts sdk.Matrix, groups []int32) ([]float64, error) {
 	det := c.Detector
 	e, err := r.stage(ctx, c, res, "score", key, func(ctx context.Context) (*cache.Entry, error) {
-		d, closeDet, err := r.startDetector(ctx, det.Plugin)
+		d, release, err := r.detector(ctx, det.Plugin)
 		if err != nil {
 			return nil, err
 		}
-		defer closeDet()
 		m := meter(d)
 		sc, err := d.Score(ctx, &sdk.ScoreRequest{Model: model, X: asFloat64(pts), Groups: groups, Params: det.Params})
 		if err != nil {
+			release(err)
 			return nil, err
 		}
-		return metered(&cache.Entry{Payload: encodeVector(sc), Meta: cache.Meta{What: "score " + det.Label}}, m), nil
+		e := metered(&cache.Entry{Payload: encodeVector(sc), Meta: cache.Meta{What: "score " + det.Label}}, m)
+		release(nil)
+		return e, nil
 	})
 	if err != nil {
 		return nil, err
@@ -370,11 +374,11 @@ func subsample(n, k int, seed uint64) []int {
 // One plugin process serves every refit.
 func (r *run) emmvSubsets(ctx context.Context, plugin string, params sdk.Params, seed int64,
 	fit, eval sdk.Matrix, uniformN int) (em, mv float64, used int, err error) {
-	det, closeDet, err := r.startDetector(ctx, plugin)
+	det, release, err := r.detector(ctx, plugin)
 	if err != nil {
 		return 0, 0, 0, err
 	}
-	defer closeDet()
+	defer func() { release(err) }()
 	d := eval.Cols
 	xf, xe := fit.Float64(), eval.Float64()
 	subsets := metrics.FeatureSubsets(d, metrics.HighDimFeatures, 4*metrics.HighDimSubsets, uint64(seed))
