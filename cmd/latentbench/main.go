@@ -136,13 +136,20 @@ func parse(fs *flag.FlagSet, args []string) ([]string, error) {
 	}
 }
 
+// discover finds the installed plugins; each is described when a command
+// first uses it, its description kept by code digest in the user's cache
+// directory (see host.Registry).
 func discover(ctx context.Context, h *host.Host, extra []string) (*host.Registry, error) {
-	reg, err := host.Discover(ctx, h, host.PluginDirs(extra...))
+	descCache := ""
+	if dir, err := os.UserCacheDir(); err == nil {
+		descCache = filepath.Join(dir, "latentbench", "plugins")
+	}
+	reg, err := host.Discover(ctx, h, host.PluginDirs(extra...), descCache)
 	if err != nil {
 		return nil, err
 	}
-	for path, e := range reg.Broken {
-		fmt.Fprintf(os.Stderr, "warning: plugin %s is broken and ignored: %v\n", path, firstLine(e.Error()))
+	for _, w := range reg.Warnings {
+		fmt.Fprintf(os.Stderr, "warning: %s\n", w)
 	}
 	return reg, nil
 }
@@ -263,11 +270,16 @@ func cmdPlugins(args []string, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
+	reg.DescribeAll()
 	for _, kind := range []sdk.Kind{sdk.KindEncoder, sdk.KindDetector} {
 		names := reg.Names(kind)
 		fmt.Fprintf(stdout, "%ss (%d):\n", kind, len(names))
 		for _, name := range names {
-			p, _ := reg.Plugin(kind, name)
+			p, err := reg.Plugin(kind, name)
+			if err != nil {
+				fmt.Fprintf(stdout, "\n  %s\n", strings.ReplaceAll(err.Error(), "\n", "\n  "))
+				continue
+			}
 			d := p.Desc
 			flags := ""
 			if d.NeedsLabels {

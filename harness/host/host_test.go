@@ -58,7 +58,7 @@ func path(tb testing.TB, kind sdk.Kind, name string) string {
 
 func TestDiscoverDescribes(t *testing.T) {
 	h := host.New()
-	reg, err := host.Discover(context.Background(), h, []string{plugins(t)})
+	reg, err := host.Discover(context.Background(), h, []string{plugins(t)}, "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -75,12 +75,82 @@ func TestDiscoverDescribes(t *testing.T) {
 	if _, err := reg.Lookup(sdk.KindDetector, "nope"); err == nil || !strings.Contains(err.Error(), "fault-ok") {
 		t.Errorf("unknown plugin error should list installed ones, got %v", err)
 	}
-	// The stdout plugin cannot even describe itself.
-	if _, ok := reg.Broken[path(t, sdk.KindDetector, "fault-stdout")]; !ok {
-		t.Errorf("fault-stdout should be broken, broken = %v", reg.Broken)
+	// The stdout plugin cannot even describe itself: installed but broken.
+	_, err = reg.Lookup(sdk.KindDetector, "fault-stdout")
+	var broken *host.BrokenError
+	if !errors.As(err, &broken) || !strings.Contains(err.Error(), "hello from a plugin") {
+		t.Errorf("fault-stdout should be installed but broken, got %v", err)
 	}
 	if h.Live() != 0 {
 		t.Errorf("%d plugin processes left after Discover", h.Live())
+	}
+}
+
+// Discovery starts nothing; a plugin is described when its name is first
+// used, and its description is kept by code digest so that the next
+// discovery starts nothing for it. A hung plugin nobody uses costs nothing;
+// a broken one says so with the first lines of its stderr; a file named like
+// a plugin but not executable gets a warning.
+func TestDiscoverIsLazyAndTruthful(t *testing.T) {
+	dir, descCache := t.TempDir(), t.TempDir()
+	if err := os.Symlink(path(t, sdk.KindEncoder, "pca"), filepath.Join(dir, "latentbench-encoder-pca")); err != nil {
+		t.Fatal(err)
+	}
+	scripts := map[string]string{
+		"latentbench-detector-hung":   "#!/bin/sh\nsleep 600\n",
+		"latentbench-detector-broken": "#!/bin/sh\necho 'Traceback (most recent call last):' >&2\necho 'ImportError: No module named torch' >&2\nexit 1\n",
+	}
+	for name, src := range scripts {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(src), 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := os.WriteFile(filepath.Join(dir, "latentbench-detector-noexec"), []byte("#!/bin/sh\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	h := host.New()
+	ctx := context.Background()
+	reg, err := host.Discover(ctx, h, []string{dir}, descCache)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if h.Started() != 0 {
+		t.Errorf("Discover started %d plugins", h.Started())
+	}
+	if len(reg.Warnings) != 1 || !strings.Contains(reg.Warnings[0], "latentbench-detector-noexec") ||
+		!strings.Contains(reg.Warnings[0], "not executable") {
+		t.Errorf("warnings %q", reg.Warnings)
+	}
+	if _, err := reg.Lookup(sdk.KindEncoder, "pca"); err != nil {
+		t.Fatal(err)
+	}
+	if h.Started() != 1 {
+		t.Errorf("looking up pca started %d plugins, want 1 (not the hung one)", h.Started())
+	}
+	_, err = reg.Lookup(sdk.KindDetector, "broken")
+	var broken *host.BrokenError
+	if !errors.As(err, &broken) || !strings.Contains(err.Error(), `detector plugin "broken" is installed`) ||
+		!strings.Contains(err.Error(), "ImportError: No module named torch") || strings.Contains(err.Error(), "unknown") {
+		t.Errorf("broken plugin: %v", err)
+	}
+	if names := reg.Names(sdk.KindDetector); strings.Join(names, ",") != "broken,hung" {
+		t.Errorf("installed detectors %v", names)
+	}
+	// A second discovery takes pca's description from the cache.
+	h2 := host.New()
+	reg2, err := host.Discover(ctx, h2, []string{dir}, descCache)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, err := reg2.Lookup(sdk.KindEncoder, "pca")
+	if err != nil || d.Name != "pca" || len(d.Params) == 0 {
+		t.Fatalf("cached description %+v, %v", d, err)
+	}
+	if p, _ := d.Param("latent_dim"); p.Default != int64(2) {
+		t.Errorf("cached latent_dim default %#v", p.Default)
+	}
+	if h2.Started() != 0 {
+		t.Errorf("a cached description still started %d plugins", h2.Started())
 	}
 }
 

@@ -113,7 +113,13 @@ func TestWrapperChildHoldingPipes(t *testing.T) {
 		h := host.New()
 		ctx, cancel := context.WithCancel(context.Background())
 		done := make(chan error, 1)
-		go func() { _, err := host.Discover(ctx, h, []string{ddir}); done <- err }()
+		go func() {
+			reg, err := host.Discover(ctx, h, []string{ddir}, "")
+			if err == nil {
+				reg.DescribeAll()
+			}
+			done <- err
+		}()
 		// Cancel once the wrapper has started its child.
 		for deadline := time.Now().Add(20 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
 			if _, err := os.Stat(pidFile); err == nil {

@@ -65,7 +65,7 @@ func TestMemoryLimitEndsCellAsOOM(t *testing.T) {
 	for _, name := range []string{"latentbench-encoder-sink", "latentbench-detector-iforest"} {
 		linkPlugin(t, plugins(t), pdir, name)
 	}
-	reg, err := host.Discover(context.Background(), h, []string{pdir})
+	reg, err := host.Discover(context.Background(), h, []string{pdir}, "")
 	if err != nil {
 		t.Fatal(err)
 	}

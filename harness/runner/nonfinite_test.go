@@ -102,7 +102,7 @@ func runGridWith(t *testing.T, dir, dataName, data, config string, opt runner.Op
 		t.Fatal(err)
 	}
 	h := host.New()
-	reg, err := host.Discover(context.Background(), h, []string{pluginSubset(t, "latentbench-encoder-identity", "latentbench-detector-iforest")})
+	reg, err := host.Discover(context.Background(), h, []string{pluginSubset(t, "latentbench-encoder-identity", "latentbench-detector-iforest")}, "")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -124,7 +124,7 @@ func setup(t *testing.T, seeds, timeout string, dets ...string) *fixture {
 		t.Fatal(err)
 	}
 	h := host.New()
-	reg, err := host.Discover(context.Background(), h, []string{plugins(t)})
+	reg, err := host.Discover(context.Background(), h, []string{plugins(t)}, "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -346,7 +346,7 @@ func TestSeedIndependentStagesRunOnce(t *testing.T) {
 	}
 	h := host.New()
 	defer h.KillAll()
-	reg, err := host.Discover(context.Background(), h, []string{plugins(t)})
+	reg, err := host.Discover(context.Background(), h, []string{plugins(t)}, "")
 	if err != nil {
 		t.Fatal(err)
 	}

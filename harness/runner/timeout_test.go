@@ -57,7 +57,7 @@ plugin = "identity"
 		t.Fatal(err)
 	}
 	h := host.New()
-	reg, err := host.Discover(context.Background(), h, []string{pluginSubset(t, "latentbench-encoder-identity", "latentbench-detector-iforest")})
+	reg, err := host.Discover(context.Background(), h, []string{pluginSubset(t, "latentbench-encoder-identity", "latentbench-detector-iforest")}, "")
 	if err != nil {
 		t.Fatal(err)
 	}

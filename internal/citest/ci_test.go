@@ -37,7 +37,7 @@ func TestCIResultsUnchanged(t *testing.T) {
 	plugintest.Build(t, bin, plugintest.All(t, root))
 	h := host.New()
 	defer h.KillAll()
-	reg, err := host.Discover(context.Background(), h, []string{bin})
+	reg, err := host.Discover(context.Background(), h, []string{bin}, "")
 	if err != nil {
 		t.Fatal(err)
 	}
