@@ -90,7 +90,7 @@ func TestTimeoutAndInterruptReachClustering(t *testing.T) {
 		}
 	}
 	t.Run("timeout", func(t *testing.T) {
-		g, opt := wideGrid(t, "3s")
+		g, opt := wideGrid(t, "1s")
 		res := run(context.Background(), g, opt)
 		if len(res) != 1 || res[0].Status != runner.StatusTimeout {
 			t.Fatalf("want one TIMEOUT cell, got %+v", res)
