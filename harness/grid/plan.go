@@ -9,12 +9,13 @@ import (
 
 // Plan prints the expanded cells as an aligned table (index, id, dataset,
 // encoder label, detector label, seed) followed by a summary of the work
-// (testdata/valid/basic.toml):
+// (testdata/valid/basic.toml, with its plugin names
+// written here as enc-… and det-…):
 //
-//	#   id            dataset  encoder                  detector             seed
-//	0   33a2245e15e2  tiny     pca(latent_dim=2)        iforest              0
+//	#   id            dataset  encoder                 detector           seed
+//	0   33a2245e15e2  tiny     enc-a(latent_dim=2)     det-a              0
 //	...
-//	47  dc4b0502ce01  tiny-b   clvae(hidden=[512,256])  lof(n_neighbors=20)  1
+//	47  dc4b0502ce01  tiny-b   enc-b(hidden=[512,256]) det-b(n_neighbors=20)  1
 //	48 cells: 2 datasets × 4 encoder instances × 3 detector instances × 2 seeds; 16 encoder fits, 16 clustering sweeps (kmeans; k = 2..10), 48 detector fits; timeout 10m0s per cell
 //
 // A grid without detectors shows "-" in the detector column.

@@ -41,7 +41,7 @@ type Analysis struct {
 	// Better is +1 when a higher metric is better, −1 when lower is.
 	Better int
 	// Methods in cell order; Blocks are the data sets (with the other
-	// axis' label when it has several, e.g. "pima / vae").
+	// axis' label when it has several, e.g. "set-a / enc-b").
 	Methods, Blocks []string
 	// Scores[b][m] is the mean over seeds of the metric of method m on
 	// block b, Ranks[b][m] its rank on that block (1 = best).
