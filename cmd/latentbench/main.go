@@ -193,6 +193,9 @@ func cmdPlan(args []string, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
+	if _, err := checkData(ctx, g, stdout); err != nil {
+		return err
+	}
 	g.Plan(stdout)
 	return nil
 }

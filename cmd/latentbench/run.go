@@ -158,8 +158,12 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 	defer s.cells.Close()
 	fmt.Fprintf(stderr, "%s: %s\n", s.g.Path, s.g.Summary())
 
+	data, err := checkData(ctx, s.g, stderr)
+	if err != nil {
+		return fail(err)
+	}
 	start := time.Now()
-	res, runErr := runner.Run(ctx, s.g, runner.Options{
+	res, runErr := runner.Run(ctx, s.g, runner.Options{Data: data,
 		Jobs: f.jobs, Cache: s.cache, Host: h, Registry: s.reg, Cells: s.cells,
 		Progress: progress.New(stderr), Timeout: f.timeout, Only: only,
 		FiguresDir: figuresDir(s.outDir, f.figures), Fresh: freshPlugins(f.freshNames),

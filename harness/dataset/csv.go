@@ -98,7 +98,7 @@ func (t *csvTable) code(row, col int) uint32 { return t.cols[col].codes[row] }
 
 // readCSVFile appends the records of one file to t; the first call sets up
 // the columns.
-func readCSVFile(ctx context.Context, s *Spec, path string, t *csvTable, rep *LoadReport) error {
+func readCSVFile(ctx context.Context, s *Spec, path string, test bool, t *csvTable, rep *LoadReport) error {
 	sep, _ := s.separatorByte()
 	data, err := readData(path)
 	if err != nil {
@@ -106,8 +106,10 @@ func readCSVFile(ctx context.Context, s *Spec, path string, t *csvTable, rep *Lo
 	}
 	rep.Files = append(rep.Files, path)
 	rr := newRecordReader(path, data, sep)
+	header, skip := s.fileLayout(test)
+	rr.skipLines(skip)
 	names := s.columnNames()
-	if s.header() {
+	if header {
 		rec, _, err := rr.next()
 		if errors.Is(err, io.EOF) {
 			return fmt.Errorf("%s: the file is empty (no header line)", path)
@@ -176,8 +178,8 @@ func loadCSV(ctx context.Context, s Spec, baseDir string) (*Loaded, error) {
 	rep := LoadReport{MissingByColumn: map[string]int{}, UnseenByColumn: map[string]int{}}
 	t := &csvTable{}
 	path := s.sourcePath(baseDir)
-	if err := readCSVFile(ctx, &s, path, t, &rep); err != nil {
-		return nil, err
+	if err := readCSVFile(ctx, &s, path, false, t, &rep); err != nil {
+		return nil, &KeyError{Key: "path", Err: err}
 	}
 	t.firstRows = t.rows()
 	for _, c := range t.cols {
@@ -186,8 +188,8 @@ func loadCSV(ctx context.Context, s Spec, baseDir string) (*Loaded, error) {
 	t.paths = [2]string{path, path}
 	if s.TestPath != "" {
 		t.paths[1] = resolve(baseDir, s.TestPath)
-		if err := readCSVFile(ctx, &s, t.paths[1], t, &rep); err != nil {
-			return nil, err
+		if err := readCSVFile(ctx, &s, t.paths[1], true, t, &rep); err != nil {
+			return nil, &KeyError{Key: "test_path", Err: err}
 		}
 	}
 	rep.Rows = t.rows()
@@ -213,6 +215,7 @@ func loadCSV(ctx context.Context, s Spec, baseDir string) (*Loaded, error) {
 		isAnomaly = anomalyCodes(t.cols[anomalyCol], s.NormalValues)
 	}
 	trainPool, testPool := t.splitPools(&s, keep, labelCol, anomalyCol, classOf, isAnomaly, &rep)
+	rep.Warnings = t.warnings(&s, labelCol, anomalyCol, trainPool, testPool)
 	trainRows, testRows, err := splitAndSample(&s, trainPool, testPool, &rep)
 	if err != nil {
 		return nil, err
@@ -582,4 +585,106 @@ func (enc *csvEncoding) encode(t *csvTable, rows []int, labelCol, anomalyCol int
 		}
 	}
 	return d
+}
+
+// warnings checks the split pools for what is legal but likely a mistake:
+// a normal_values entry that no value of a file matches (each file once), a
+// split with no anomalies or no normal rows (unless the first finding
+// explains it), and label classes present in only one file.
+func (t *csvTable) warnings(s *Spec, labelCol, anomalyCol int, trainPool, testPool []int) []Warning {
+	var out []Warning
+	pools := [2][]int{trainPool, testPool}
+	nPools := 2
+	if s.allRows() {
+		nPools = 1
+	}
+	if anomalyCol >= 0 {
+		out = append(out, t.anomalyWarnings(s, anomalyCol, pools[:nPools])...)
+	}
+	if labelCol >= 0 && s.TestPath != "" {
+		c := t.cols[labelCol]
+		var in [2]map[string]bool
+		for f := range pools {
+			in[f] = map[string]bool{}
+			for _, r := range pools[f] {
+				in[f][c.dict.values[c.codes[r]]] = true
+			}
+		}
+		for f := range pools {
+			var only []string
+			for v := range in[f] {
+				if !in[1-f][v] {
+					only = append(only, v)
+				}
+			}
+			if len(only) > 0 {
+				slices.Sort(only)
+				out = append(out, Warning{Key: "label", File: t.paths[f],
+					Msg: fmt.Sprintf("classes of %s only in this file: %s", s.Label, quoteList(only[:min(len(only), 10)]))})
+			}
+		}
+	}
+	return out
+}
+
+// anomalyWarnings warns, per file, of normal_values matching no value of the
+// anomaly column (then every row is an anomaly), else, per split, of a split
+// with no anomalies or no normal rows.
+func (t *csvTable) anomalyWarnings(s *Spec, anomalyCol int, pools [][]int) []Warning {
+	var out []Warning
+	c := t.cols[anomalyCol]
+	isAnomaly := anomalyCodes(c, s.NormalValues)
+	mismatched := map[string]bool{}
+	for f, pool := range pools {
+		file := t.paths[f]
+		// The values of the file: its pool when each split is a file, else
+		// every pool.
+		seen := map[uint32]bool{}
+		for g, p := range pools {
+			if t.paths[0] == t.paths[1] || g == f {
+				for _, r := range p {
+					seen[c.codes[r]] = true
+				}
+			}
+		}
+		matched := false
+		for _, v := range s.NormalValues {
+			if code, ok := c.dict.index[v]; ok && seen[code] {
+				matched = true
+			}
+		}
+		if !matched {
+			if !mismatched[file] {
+				mismatched[file] = true
+				var values []string
+				for code := range seen {
+					values = append(values, c.dict.values[code])
+				}
+				slices.Sort(values)
+				out = append(out, Warning{Key: "normal_values", File: file,
+					Msg: fmt.Sprintf("no value of %s matches %s (values: %s): every row is an anomaly",
+						s.AnomalyColumn, quoteList(s.NormalValues), quoteList(values[:min(len(values), 10)]))})
+			}
+			continue
+		}
+		anomalies := 0
+		for _, r := range pool {
+			if isAnomaly[c.codes[r]] {
+				anomalies++
+			}
+		}
+		split := [2]string{"train split", "test split"}[f]
+		if len(pools) == 1 {
+			split = "data set"
+		}
+		switch {
+		case anomalies == 0:
+			out = append(out, Warning{Key: "anomaly_column", File: file,
+				Msg: fmt.Sprintf("the %s has no anomalies (every %s value is in normal_values)", split, s.AnomalyColumn)})
+		case anomalies == len(pool):
+			out = append(out, Warning{Key: "anomaly_column", File: file,
+				Msg: fmt.Sprintf("the %s has no normal rows", split)})
+		}
+	}
+	return out
 }

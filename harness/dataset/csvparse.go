@@ -191,15 +191,27 @@ func (r *recordReader) next() ([][]byte, int, error) {
 	}
 }
 
+// skipLines moves past the first n lines of the file, whatever they hold.
+func (r *recordReader) skipLines(n int) {
+	for ; n > 0 && r.pos < len(r.data); n-- {
+		i := bytes.IndexByte(r.data[r.pos:], '\n')
+		if i < 0 {
+			r.pos = len(r.data)
+			return
+		}
+		r.newline(r.pos + i + 1)
+	}
+}
+
 func (r *recordReader) newline(next int) {
 	r.pos = next
 	r.line++
 	r.lineStart = next
 }
 
-// readHeader returns the fields of the first record of a CSV file, reading
-// at most the first MiB of its (decompressed) text.
-func readHeader(path string, sep byte) ([]string, error) {
+// readHeader returns the fields of the first record of a CSV file after its
+// first skip lines, reading at most the first MiB of its (decompressed) text.
+func readHeader(path string, sep byte, skip int) ([]string, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, err
@@ -232,7 +244,9 @@ func readHeader(path string, sep byte) ([]string, error) {
 			buf = buf[:i+1]
 		}
 	}
-	fields, _, err := newRecordReader(path, buf, sep).next()
+	rr := newRecordReader(path, buf, sep)
+	rr.skipLines(skip)
+	fields, _, err := rr.next()
 	if errors.Is(err, io.EOF) {
 		return nil, fmt.Errorf("%s: the file is empty (no header line)", path)
 	}

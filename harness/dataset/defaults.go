@@ -139,6 +139,19 @@ func (s *Spec) scale() string {
 
 func (s *Spec) header() bool { return s.Header == nil || *s.Header }
 
+// fileLayout returns whether a file has a header and how many lines precede
+// it: test_header and test_skip_lines override the shared keys for test_path.
+func (s *Spec) fileLayout(test bool) (header bool, skip int) {
+	header, skip = s.header(), s.SkipLines
+	if test && s.TestHeader != nil {
+		header = *s.TestHeader
+	}
+	if test && s.TestSkipLines != nil {
+		skip = *s.TestSkipLines
+	}
+	return header, skip
+}
+
 func (s *Spec) stratify() bool { return s.Stratify == nil || *s.Stratify }
 
 // separatorByte interprets Separator: "" is ',', a literal backslash-t (as a

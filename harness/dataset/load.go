@@ -65,9 +65,36 @@ type LoadReport struct {
 	StratifiedBy string
 	// Numeric and Categorical list the source columns encoded each way.
 	Numeric, Categorical []string
+	// Warnings are the suspicious findings that did not stop Load (a split
+	// without anomalies, a class in one split only, a normal_values entry that
+	// no value matches), each naming the key and file it is about.
+	Warnings []Warning
 	// Elapsed is the wall time of Load.
 	Elapsed time.Duration
 }
+
+// Warning is one suspicious finding of Load: Key is the Spec key it is
+// about (e.g. "normal_values"), File the data file, if one.
+type Warning struct {
+	Key, File, Msg string
+}
+
+func (w Warning) String() string {
+	if w.File == "" {
+		return w.Key + ": " + w.Msg
+	}
+	return w.Key + ": " + w.File + ": " + w.Msg
+}
+
+// KeyError is a Load error due to the file one Spec key names (Key is
+// "path" or "test_path"); its message is Err's.
+type KeyError struct {
+	Key string
+	Err error
+}
+
+func (e *KeyError) Error() string { return e.Err.Error() }
+func (e *KeyError) Unwrap() error { return e.Err }
 
 // Loaded is a prepared data set. It embeds the Spec it was loaded from
 // (note that Loaded.Train and Loaded.Test are the data; the row counts asked

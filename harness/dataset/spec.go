@@ -25,8 +25,17 @@ type Spec struct {
 	// may be double-quoted (RFC 4180); unquoted fields are trimmed of spaces.
 	// A file starting with the gzip magic bytes (.csv.gz) is decompressed.
 	Separator string `toml:"separator" json:"separator,omitempty"`
-	// Header says whether the first line names the columns (default true).
+	// Header says whether the first line (after skip_lines) names the columns
+	// (default true).
 	Header *bool `toml:"header" json:"header,omitempty"`
+	// SkipLines is the number of lines skipped at the start of each file before
+	// the header or the first row (default 0), e.g. a title or a junk line.
+	SkipLines int `toml:"skip_lines" json:"skip_lines,omitempty"`
+	// TestHeader and TestSkipLines override header and skip_lines for
+	// test_path only, for a test file laid out unlike path (UCI Adult's
+	// adult.test starts with a junk line that adult.data lacks).
+	TestHeader    *bool `toml:"test_header" json:"test_header,omitempty"`
+	TestSkipLines *int  `toml:"test_skip_lines" json:"test_skip_lines,omitempty"`
 	// Columns names the columns of a file without header. With header = true
 	// it replaces the names of the first line, which is then skipped (for
 	// scikit-learn's CSVs, whose first line is a row count, not names).

@@ -97,6 +97,9 @@ func (s *Spec) csvOnlyKeys() []struct {
 		{"test_path", s.TestPath != ""},
 		{"separator", s.Separator != ""},
 		{"header", s.Header != nil},
+		{"skip_lines", s.SkipLines != 0},
+		{"test_header", s.TestHeader != nil},
+		{"test_skip_lines", s.TestSkipLines != nil},
 		{"columns", len(s.Columns) > 0},
 		{"columns_preset", s.ColumnsPreset != ""},
 		{"label", s.Label != ""},
@@ -213,6 +216,15 @@ func (s *Spec) validateCSV(baseDir string, add func(string, string, ...any)) {
 		}
 		seen[c] = true
 	}
+	if s.SkipLines < 0 {
+		add("skip_lines", "must be ≥ 0, not %d", s.SkipLines)
+	}
+	if s.TestSkipLines != nil && *s.TestSkipLines < 0 {
+		add("test_skip_lines", "must be ≥ 0, not %d", *s.TestSkipLines)
+	}
+	if (s.TestHeader != nil || s.TestSkipLines != nil) && s.TestPath == "" {
+		add("test_path", "test_header and test_skip_lines need a test_path")
+	}
 	if !s.header() && s.columnNames() == nil {
 		add("header", "header = false needs columns (or columns_preset) to name the fields")
 	}
@@ -221,7 +233,7 @@ func (s *Spec) validateCSV(baseDir string, add func(string, string, ...any)) {
 	names := s.columnNames()
 	if names == nil && s.header() && sepOK && s.Path != "" {
 		if p := s.sourcePath(baseDir); isFile(p) {
-			h, err := readHeader(p, sep)
+			h, err := readHeader(p, sep, s.SkipLines)
 			if err != nil {
 				add("path", "%v", err)
 			} else {

@@ -142,7 +142,7 @@ func TestValidateFieldsAreTOMLKeys(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	fields := []string{"name", "format", "path", "test_path", "separator", "header", "columns", "columns_preset",
+	fields := []string{"name", "format", "path", "test_path", "separator", "header", "skip_lines", "test_header", "test_skip_lines", "columns", "columns_preset",
 		"label", "anomaly_column", "normal_values", "categorical", "drop", "missing", "train", "test",
 		"test_fraction", "stratify", "seed", "scale"}
 	for _, f := range fields {

@@ -62,6 +62,9 @@ type Options struct {
 	// not reuse (`latentbench run -no-cache-plugin`): their stages, and those
 	// that depend on them, are recomputed under keys of this run alone.
 	Fresh func(kind sdk.Kind, name string) bool
+	// Data, when set, holds data sets already loaded (grid.CheckData), by
+	// index in g.Datasets; a nil entry is loaded on first use.
+	Data []*dataset.Loaded
 }
 
 // CellWriter saves finished cells. Append is called once per cell, never
@@ -102,6 +105,10 @@ func Run(ctx context.Context, g *grid.Grid, opt Options) ([]Result, error) {
 	defer r.pool.Close()
 	for i := range r.data {
 		r.data[i] = &dataSlot{}
+		if i < len(opt.Data) && opt.Data[i] != nil {
+			r.data[i].d = opt.Data[i]
+			r.data[i].once.Do(func() {})
+		}
 	}
 	var cells []*grid.Cell
 	for i := range g.Cells {
