@@ -257,9 +257,9 @@ func (s *Session) fail(ctx context.Context, op string, err error) error {
 	if err == nil {
 		return nil
 	}
-	if ctx.Err() != nil {
-		if !errors.Is(err, ctx.Err()) {
-			err = fmt.Errorf("%w (%v)", ctx.Err(), err)
+	if cerr := ctxEnded(ctx); cerr != nil {
+		if !errors.Is(err, cerr) {
+			err = fmt.Errorf("%w (%v)", cerr, err)
 		}
 		return s.wrap(op, err)
 	}
@@ -280,6 +280,19 @@ func (s *Session) fail(ctx context.Context, op string, err error) error {
 		}
 	}
 	return s.wrap(op, err)
+}
+
+// ctxEnded is ctx's error, or context.DeadlineExceeded once ctx's deadline
+// has passed even if its timer has not fired yet: gRPC enforces the same
+// deadline with its own timer, and its DeadlineExceeded can arrive first.
+func ctxEnded(ctx context.Context) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if d, ok := ctx.Deadline(); ok && !time.Now().Before(d) {
+		return context.DeadlineExceeded
+	}
+	return nil
 }
 
 // remoteError is an error a plugin reported, with the host-side sentinel it
