@@ -8,8 +8,9 @@ import (
 )
 
 // TestPlanChecksData: plan loads each data set once and reports a junk first
-// line in test_path, a mistyped normal_values and a class present only in the
-// test file as exactly one error or warning each, naming the grid file, line
+// line in test_path, a mistyped normal_values, a class present only in the
+// test file and a category of a categorical column present only in the test
+// file as exactly one error or warning each, naming the grid file, line
 // and key and the data file (harness/grid/testdata/data/adultlike*.csv).
 func TestPlanChecksData(t *testing.T) {
 	bin := binDir(t)
@@ -23,8 +24,9 @@ func TestPlanChecksData(t *testing.T) {
 	b.WriteString("[experiment]\nname = \"adultlike\"\nseeds = [0]\n")
 	for _, ds := range []struct{ name, extra string }{
 		{"junk-line", `normal_values = ["<=50K", "<=50K."]`},
-		{"mistyped-normal", "test_skip_lines = 1\nnormal_values = [\"<=50K\"]"},
+		{"mistyped-normal", "test_skip_lines = 1\ndrop = [\"label\"]\nnormal_values = [\"<=50K\"]"},
 		{"test-only-class", "test_skip_lines = 1\nlabel = \"label\"\nnormal_values = [\"<=50K\", \"<=50K.\"]"},
+		{"test-only-category", "test_skip_lines = 1\nnormal_values = [\"<=50K\", \"<=50K.\"]"},
 	} {
 		b.WriteString("\n[[dataset]]\nname = \"" + ds.name + "\"\nformat = \"csv\"\npath = \"adultlike.csv\"\n" +
 			"test_path = \"adultlike-test.csv\"\nheader = false\ncolumns = [\"x\", \"color\", \"label\", \"income\"]\n" +
@@ -44,8 +46,9 @@ func TestPlanChecksData(t *testing.T) {
 		}
 	}
 	want := [][]string{
-		{"warning: adult.toml:24: dataset[2].normal_values:", "adultlike-test.csv", `no value of income matches "<=50K"`},
-		{"warning: adult.toml:35: dataset[3].label:", "adultlike-test.csv", `classes of label only in this file: "c"`},
+		{"warning: adult.toml:25: dataset[2].normal_values:", "adultlike-test.csv", `no value of income matches "<=50K"`},
+		{"warning: adult.toml:36: dataset[3].label:", "adultlike-test.csv", `classes of label only in this file: "c"`},
+		{"warning: adult.toml:43: dataset[4].test_path:", "adultlike-test.csv", `column label: 1 category "c" in the test file that the train split lacks (1 row)`},
 		{"adult.toml:9: dataset[1].test_path:", "adultlike-test.csv:1:1: 1 fields, want 4"},
 	}
 	if len(findings) != len(want) {

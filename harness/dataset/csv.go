@@ -216,6 +216,9 @@ func loadCSV(ctx context.Context, s Spec, baseDir string) (*Loaded, error) {
 	}
 	trainPool, testPool := t.splitPools(&s, keep, labelCol, anomalyCol, classOf, isAnomaly, &rep)
 	rep.Warnings = t.warnings(&s, labelCol, anomalyCol, trainPool, testPool)
+	catWarnings, catNotes := t.categoryFindings(&s, trainPool, testPool)
+	rep.Warnings = append(rep.Warnings, catWarnings...)
+	rep.Notes = append(rep.Notes, catNotes...)
 	trainRows, testRows, err := splitAndSample(&s, trainPool, testPool, &rep)
 	if err != nil {
 		return nil, err
@@ -590,7 +593,8 @@ func (enc *csvEncoding) encode(t *csvTable, rows []int, labelCol, anomalyCol int
 // warnings checks the split pools for what is legal but likely a mistake:
 // a normal_values entry that no value of a file matches (each file once), a
 // split with no anomalies or no normal rows (unless the first finding
-// explains it), and label classes present in only one file.
+// explains it), and label classes present in only one split (one file, or
+// one side of a seeded split).
 func (t *csvTable) warnings(s *Spec, labelCol, anomalyCol int, trainPool, testPool []int) []Warning {
 	var out []Warning
 	pools := [2][]int{trainPool, testPool}
@@ -601,7 +605,7 @@ func (t *csvTable) warnings(s *Spec, labelCol, anomalyCol int, trainPool, testPo
 	if anomalyCol >= 0 {
 		out = append(out, t.anomalyWarnings(s, anomalyCol, pools[:nPools])...)
 	}
-	if labelCol >= 0 && s.TestPath != "" {
+	if labelCol >= 0 && !s.allRows() {
 		c := t.cols[labelCol]
 		var in [2]map[string]bool
 		for f := range pools {
@@ -619,8 +623,12 @@ func (t *csvTable) warnings(s *Spec, labelCol, anomalyCol int, trainPool, testPo
 			}
 			if len(only) > 0 {
 				slices.Sort(only)
+				where := "this file"
+				if s.TestPath == "" {
+					where = [2]string{"the train split", "the test split"}[f]
+				}
 				out = append(out, Warning{Key: "label", File: t.paths[f],
-					Msg: fmt.Sprintf("classes of %s only in this file: %s", s.Label, quoteList(only[:min(len(only), 10)]))})
+					Msg: fmt.Sprintf("classes of %s only in %s: %s", s.Label, where, quoteList(only[:min(len(only), 10)]))})
 			}
 		}
 	}

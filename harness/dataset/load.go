@@ -69,6 +69,9 @@ type LoadReport struct {
 	// without anomalies, a class in one split only, a normal_values entry that
 	// no value matches), each naming the key and file it is about.
 	Warnings []Warning
+	// Notes are findings worth knowing that are no mistake (categories of a
+	// column present in the train split only), in the form of Warnings.
+	Notes []Warning
 	// Elapsed is the wall time of Load.
 	Elapsed time.Duration
 }
@@ -76,7 +79,9 @@ type LoadReport struct {
 // Warning is one suspicious finding of Load: Key is the Spec key it is
 // about (e.g. "normal_values"), File the data file, if one.
 type Warning struct {
-	Key, File, Msg string
+	Key  string `json:"key"`
+	File string `json:"file,omitempty"`
+	Msg  string `json:"msg"`
 }
 
 func (w Warning) String() string {

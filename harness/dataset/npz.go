@@ -302,6 +302,11 @@ func loadNPZ(ctx context.Context, s Spec, baseDir string) (*Loaded, error) {
 		}
 		trainPool, testPool = SplitRows(n, strata, s.testFraction(), newRand(s.Seed, streamSplit))
 	}
+	if s.allRows() {
+		rep.Warnings = npzWarnings(path, y, [][]int{trainPool})
+	} else {
+		rep.Warnings = npzWarnings(path, y, [][]int{trainPool, testPool})
+	}
 	trainRows, testRows, err := splitAndSample(&s, trainPool, testPool, &rep)
 	if err != nil {
 		return nil, err

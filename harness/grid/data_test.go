@@ -37,6 +37,7 @@ test_path = "../data/adultlike-test.csv"
 header = false
 test_skip_lines = 1
 columns = ["x", "color", "label", "income"]
+drop = ["label"]
 anomaly_column = "income"
 normal_values = ["<=50K"]
 
@@ -86,8 +87,8 @@ func TestCheckDataOneFindingEach(t *testing.T) {
 		line  int
 		msg   []string
 	}{
-		{"dataset[2].normal_values", 25, []string{`adultlike-test.csv`, `no value of income matches "<=50K"`, `"<=50K."`}},
-		{"dataset[3].label", 35, []string{`adultlike-test.csv`, `classes of label only in this file: "c"`}},
+		{"dataset[2].normal_values", 26, []string{`adultlike-test.csv`, `no value of income matches "<=50K"`, `"<=50K."`}},
+		{"dataset[3].label", 36, []string{`adultlike-test.csv`, `classes of label only in this file: "c"`}},
 	}
 	for i, w := range want {
 		got := warnings[i]
