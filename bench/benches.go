@@ -231,7 +231,7 @@ func emmvBench(e *env) (*Row, error) {
 // training images and encodes 10000, beside PyTorch on the same data. It
 // returns the training row and records the encoding row itself.
 func vaeBench(e *env) (*Row, error) {
-	l, err := dataset.Load(e.ctx, dataset.Spec{Name: "mnist", Format: dataset.FormatMNIST, Path: "data/mnist"}, ".")
+	l, err := dataset.Load(e.ctx, dataset.Spec{Name: "mnist", Format: dataset.FormatIDX, Path: "data/mnist"}, ".")
 	if err != nil {
 		return nil, fmt.Errorf("%v (run `make mnist`)", err)
 	}

@@ -1,16 +1,15 @@
 package dataset
 
 import (
-	"os"
 	"path/filepath"
 	"strings"
 )
 
 // Formats, scales and other allowed values of a Spec.
 const (
-	FormatMNIST = "mnist"
-	FormatCSV   = "csv"
-	FormatNPZ   = "npz"
+	FormatIDX = "idx"
+	FormatCSV = "csv"
+	FormatNPZ = "npz"
 
 	ScaleStandard = "standard"
 	ScaleMinMax   = "minmax"
@@ -20,21 +19,49 @@ const (
 	DefaultTestFraction = 0.2
 	// MissingCategory is the category a missing value of a categorical column becomes.
 	MissingCategory = "(missing)"
-	// DefaultMNISTDir is where an mnist Spec without Path looks, under the
-	// repository root (the nearest directory above the grid holding go.mod).
-	DefaultMNISTDir = "data/mnist"
 )
 
-// MNIST file names inside a Spec.Path directory.
+// The conventional names of the four files of an idx data set (LeCun's
+// distribution of handwritten digits and the sets laid out like it), which
+// the keys train_images, train_labels, test_images and test_labels override.
 const (
-	mnistTrainImages = "train-images-idx3-ubyte.gz"
-	mnistTrainLabels = "train-labels-idx1-ubyte.gz"
-	mnistTestImages  = "t10k-images-idx3-ubyte.gz"
-	mnistTestLabels  = "t10k-labels-idx1-ubyte.gz"
+	DefaultTrainImages = "train-images-idx3-ubyte.gz"
+	DefaultTrainLabels = "train-labels-idx1-ubyte.gz"
+	DefaultTestImages  = "t10k-images-idx3-ubyte.gz"
+	DefaultTestLabels  = "t10k-labels-idx1-ubyte.gz"
 )
 
-func mnistFiles() []string {
-	return []string{mnistTrainImages, mnistTrainLabels, mnistTestImages, mnistTestLabels}
+// idxFile is one of the four files of an idx Spec: its TOML key, its name
+// inside the Path directory, and whether the Spec sets the key.
+type idxFile struct {
+	key, name string
+	set       bool
+}
+
+// idxFiles returns the four files of an idx Spec in the order train images,
+// train labels, test images, test labels, with the defaults filled in.
+func (s *Spec) idxFiles() []idxFile {
+	file := func(key, v, def string) idxFile {
+		if v == "" {
+			return idxFile{key, def, false}
+		}
+		return idxFile{key, v, true}
+	}
+	return []idxFile{
+		file("train_images", s.TrainImages, DefaultTrainImages),
+		file("train_labels", s.TrainLabels, DefaultTrainLabels),
+		file("test_images", s.TestImages, DefaultTestImages),
+		file("test_labels", s.TestLabels, DefaultTestLabels),
+	}
+}
+
+// idxNames returns the names of idxFiles.
+func (s *Spec) idxNames() []string {
+	var out []string
+	for _, f := range s.idxFiles() {
+		out = append(out, f.name)
+	}
+	return out
 }
 
 // DefaultMissing returns the strings that mean a missing value when
@@ -49,67 +76,8 @@ func resolve(baseDir, p string) string {
 	return filepath.Join(baseDir, p)
 }
 
-// repoRoot is the nearest directory at or above dir that holds a go.mod, or
-// dir itself when there is none.
-func repoRoot(dir string) string {
-	abs, err := filepath.Abs(dir)
-	if err != nil {
-		return dir
-	}
-	for d := abs; ; {
-		if st, err := os.Stat(filepath.Join(d, "go.mod")); err == nil && !st.IsDir() {
-			return d
-		}
-		parent := filepath.Dir(d)
-		if parent == d {
-			return dir
-		}
-		d = parent
-	}
-}
-
-// sourcePath is the resolved Path; an mnist Spec without Path uses
-// defaultMNIST.
-func (s *Spec) sourcePath(baseDir string) string {
-	if s.Path == "" && s.Format == FormatMNIST {
-		return defaultMNIST(baseDir)
-	}
-	return resolve(baseDir, s.Path)
-}
-
-// defaultMNIST is where an mnist Spec without Path looks: DefaultMNISTDir in
-// the nearest directory at or above the grid file's that has one, else in
-// the nearest at or above the working directory that has one (a grid copied
-// out of the repository and run from a clone), else under the grid file's
-// repository root (the path `make mnist` fills, named in the error).
-func defaultMNIST(baseDir string) string {
-	for _, start := range []string{baseDir, "."} {
-		if d, ok := ancestorWith(start, DefaultMNISTDir); ok {
-			return d
-		}
-	}
-	return filepath.Join(repoRoot(baseDir), DefaultMNISTDir)
-}
-
-// ancestorWith returns dir/rel for the nearest directory at or above dir in
-// which rel is a directory.
-func ancestorWith(dir, rel string) (string, bool) {
-	abs, err := filepath.Abs(dir)
-	if err != nil {
-		return "", false
-	}
-	for d := abs; ; {
-		p := filepath.Join(d, rel)
-		if st, err := os.Stat(p); err == nil && st.IsDir() {
-			return p, true
-		}
-		parent := filepath.Dir(d)
-		if parent == d {
-			return "", false
-		}
-		d = parent
-	}
-}
+// sourcePath is Path resolved against baseDir (the grid file's directory).
+func (s *Spec) sourcePath(baseDir string) string { return resolve(baseDir, s.Path) }
 
 // Values of Spec.Split.
 const (
@@ -129,7 +97,7 @@ func (s *Spec) testFraction() float64 {
 
 func (s *Spec) scale() string {
 	if s.Scale == "" {
-		if s.Format == FormatMNIST {
+		if s.Format == FormatIDX {
 			return ScaleNone
 		}
 		return ScaleStandard

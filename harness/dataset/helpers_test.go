@@ -63,13 +63,13 @@ func idxBytes(magic uint32, dims []int, data []byte) []byte {
 	return append(b, data...)
 }
 
-// synthMNIST is a tiny synthetic MNIST: nTrain and nTest images of h×w
+// synthIDX is a tiny synthetic idx data set: nTrain and nTest images of h×w
 // pixels, pixel (i, j) of image k = (k*7 + j*3 + 1) % 256, label k % 10.
-type synthMNIST struct {
+type synthIDX struct {
 	nTrain, nTest, h, w int
 }
 
-func (m synthMNIST) images(n, offset int) []byte {
+func (m synthIDX) images(n, offset int) []byte {
 	d := m.h * m.w
 	px := make([]byte, n*d)
 	for k := 0; k < n; k++ {
@@ -80,7 +80,7 @@ func (m synthMNIST) images(n, offset int) []byte {
 	return px
 }
 
-func (m synthMNIST) labels(n, offset int) []byte {
+func (m synthIDX) labels(n, offset int) []byte {
 	lb := make([]byte, n)
 	for k := range lb {
 		lb[k] = byte((k + offset) % 10)
@@ -89,13 +89,13 @@ func (m synthMNIST) labels(n, offset int) []byte {
 }
 
 // write writes the four gzip'd IDX files into dir, test images offset by 1000.
-func (m synthMNIST) write(t testing.TB, dir string) {
+func (m synthIDX) write(t testing.TB, dir string) {
 	t.Helper()
 	files := map[string][]byte{
-		mnistTrainImages: idxBytes(idxImagesMagic, []int{m.nTrain, m.h, m.w}, m.images(m.nTrain, 0)),
-		mnistTrainLabels: idxBytes(idxLabelsMagic, []int{m.nTrain}, m.labels(m.nTrain, 0)),
-		mnistTestImages:  idxBytes(idxImagesMagic, []int{m.nTest, m.h, m.w}, m.images(m.nTest, 1000)),
-		mnistTestLabels:  idxBytes(idxLabelsMagic, []int{m.nTest}, m.labels(m.nTest, 1000)),
+		DefaultTrainImages: idxBytes(idxImagesMagic, []int{m.nTrain, m.h, m.w}, m.images(m.nTrain, 0)),
+		DefaultTrainLabels: idxBytes(idxLabelsMagic, []int{m.nTrain}, m.labels(m.nTrain, 0)),
+		DefaultTestImages:  idxBytes(idxImagesMagic, []int{m.nTest, m.h, m.w}, m.images(m.nTest, 1000)),
+		DefaultTestLabels:  idxBytes(idxLabelsMagic, []int{m.nTest}, m.labels(m.nTest, 1000)),
 	}
 	for name, b := range files {
 		writeFile(t, dir, name, gzipBytes(t, b))

@@ -124,9 +124,9 @@ const (
 // Load reads, splits, encodes and subsamples the data set s describes, with
 // relative paths taken against baseDir. It validates s first. The steps:
 //
-//  1. read the source (mnist: the four IDX files; csv: Path and TestPath;
+//  1. read the source (idx: the four IDX files; csv: Path and TestPath;
 //     npz: X.npy and y.npy);
-//  2. split: mnist's official train/t10k files; csv's TestPath file when
+//  2. split: idx's own train and test files; csv's TestPath file when
 //     given; otherwise a seeded split holding out round(test_fraction·n)
 //     rows, stratified (see Spec.Stratify);
 //  3. fit the encoding (scaling statistics, categories) on the whole train
@@ -149,8 +149,8 @@ func Load(ctx context.Context, s Spec, baseDir string) (*Loaded, error) {
 		err error
 	)
 	switch s.Format {
-	case FormatMNIST:
-		l, err = loadMNIST(ctx, s, baseDir)
+	case FormatIDX:
+		l, err = loadIDX(ctx, s, baseDir)
 	case FormatCSV:
 		l, err = loadCSV(ctx, s, baseDir)
 	case FormatNPZ:
@@ -200,8 +200,8 @@ func digestSplit(d *Data) []byte {
 	w.u64(uint64(d.D))
 	w.u64(uint64(len(d.X)))
 	// X is hashed as the SHA-256 of each chunk of digestChunk values, the
-	// chunks in parallel, so that digesting MNIST's 47M values takes a
-	// fraction of a second.
+	// chunks in parallel, so that digesting 47M values (60000 images of 784
+	// pixels) takes a fraction of a second.
 	nChunks := (len(d.X) + digestChunk - 1) / digestChunk
 	sums := make([][sha256.Size]byte, nChunks)
 	parallelFor(nChunks, func(c int) {

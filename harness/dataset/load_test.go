@@ -232,7 +232,7 @@ func TestScaler(t *testing.T) {
 // counts change it; the Spec is kept in Loaded.
 func TestLoadDeterministic(t *testing.T) {
 	dir := t.TempDir()
-	synthMNIST{nTrain: 50, nTest: 20, h: 2, w: 3}.write(t, dir)
+	synthIDX{nTrain: 50, nTest: 20, h: 2, w: 3}.write(t, dir)
 	load := func(s Spec) *Loaded {
 		t.Helper()
 		l, err := Load(context.Background(), s, dir)
@@ -241,7 +241,7 @@ func TestLoadDeterministic(t *testing.T) {
 		}
 		return l
 	}
-	s := Spec{Name: "m", Format: "mnist", Path: ".", Train: 20, Test: 10, Seed: 42}
+	s := Spec{Name: "m", Format: "idx", Path: ".", Train: 20, Test: 10, Seed: 42}
 	a, b := load(s), load(s)
 	if a.Digest != b.Digest || a.Spec.Name != "m" || a.Spec.Train != 20 {
 		t.Fatalf("digests %s %s, spec %+v", a.Digest, b.Digest, a.Spec)

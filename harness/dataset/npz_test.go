@@ -184,7 +184,7 @@ func TestSplitNoneUsesEveryRow(t *testing.T) {
 		s     Spec
 		field string
 	}{
-		{Spec{Name: "m", Format: "mnist", Split: SplitNone}, "split"},
+		{Spec{Name: "m", Format: "idx", Split: SplitNone}, "split"},
 		{Spec{Name: "t", Format: "csv", Path: "a.csv", TestPath: "a.csv", Split: SplitNone}, "split"},
 		{Spec{Name: "f", Format: "npz", Path: "a.npz", Split: SplitNone, TestFraction: 0.3}, "test_fraction"},
 		{Spec{Name: "b", Format: "npz", Path: "a.npz", Split: "all"}, "split"},

@@ -10,6 +10,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/latentbench/latentbench/internal/fixtures"
 )
 
 // repoData is the repository's bundled data, from this package's directory.
@@ -205,12 +207,12 @@ func TestKDDShared(t *testing.T) {
 	}
 }
 
-// BenchmarkLoadMNIST loads the full MNIST set from data/mnist (made by the
-// build; skipped when absent).
-func BenchmarkLoadMNIST(b *testing.B) {
-	dir := filepath.Join(repoData, "mnist")
+// BenchmarkLoadIDX loads the repository's full IDX image set, 60000 train
+// and 10000 test images (fetched by the build; skipped when absent).
+func BenchmarkLoadIDX(b *testing.B) {
+	dir := fixtures.IDXDir("../..")
 	requireDir(b, dir)
-	s := Spec{Name: "mnist", Format: "mnist", Path: dir}
+	s := Spec{Name: "images", Format: "idx", Path: dir}
 	b.ReportAllocs()
 	for b.Loop() {
 		if _, err := Load(context.Background(), s, "."); err != nil {

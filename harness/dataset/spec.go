@@ -1,4 +1,4 @@
-// Package dataset loads the data sets a grid names (MNIST IDX files, CSV with
+// Package dataset loads the data sets a grid names (IDX image files, CSV with
 // numeric and categorical columns, ADBench .npz), splits and subsamples them
 // deterministically, and digests them for the cache.
 package dataset
@@ -8,16 +8,25 @@ package dataset
 type Spec struct {
 	// Name labels the data set in cells and tables; required, unique in a grid.
 	Name string `toml:"name" json:"name"`
-	// Format is "mnist" (a directory holding the four IDX .gz files), "csv" or "npz".
+	// Format is "idx" (a directory holding train and test images and labels
+	// as IDX files), "csv" or "npz".
 	Format string `toml:"format" json:"format"`
-	// Path is the file (csv, npz) or directory (mnist), relative to the grid file's
-	// directory unless absolute. For mnist it defaults to "data/mnist" in the
-	// nearest directory at or above the grid file's that has one, else at or
-	// above the working directory (`make mnist` fills the repository's).
+	// Path is the file (csv, npz) or directory (idx); required, relative to
+	// the grid file's directory unless absolute.
 	Path string `toml:"path" json:"path,omitempty"`
 	// TestPath optionally names a separate test file (csv). Without it the test
-	// split is drawn from Path (mnist always uses its own test files).
+	// split is drawn from Path (idx always uses its own test files).
 	TestPath string `toml:"test_path" json:"test_path,omitempty"`
+
+	// IDX layout: the names of the four files inside the Path directory,
+	// gzip-compressed or not (default "train-images-idx3-ubyte.gz",
+	// "train-labels-idx1-ubyte.gz", "t10k-images-idx3-ubyte.gz",
+	// "t10k-labels-idx1-ubyte.gz"). Images are unsigned bytes of 3
+	// dimensions (count, rows, columns); labels unsigned bytes 0-9.
+	TrainImages string `toml:"train_images" json:"train_images,omitempty"`
+	TrainLabels string `toml:"train_labels" json:"train_labels,omitempty"`
+	TestImages  string `toml:"test_images" json:"test_images,omitempty"`
+	TestLabels  string `toml:"test_labels" json:"test_labels,omitempty"`
 
 	// CSV layout.
 	// Separator is the field separator (default ","); "\t" for tabs (a TOML
@@ -70,7 +79,7 @@ type Spec struct {
 	// TestPath) or "none": every row is in both splits, so scaling is fitted
 	// on all rows and detectors fit and score every row (the protocol of
 	// ADBench and of Goix's EM/MV experiments). "none" is for csv without
-	// test_path and for npz; mnist has its official split.
+	// test_path and for npz; idx has its own test files.
 	Split string `toml:"split" json:"split,omitempty"`
 	// Train and Test are the numbers of rows drawn (without replacement) from the
 	// train and test splits; 0 keeps every row.
@@ -91,6 +100,6 @@ type Spec struct {
 	Seed int64 `toml:"seed" json:"seed"`
 	// Scale is "standard" (zero mean, unit variance per numeric column, with the
 	// train split's statistics; the default for csv and npz), "minmax" or "none".
-	// MNIST pixels are always divided by 255 and then left alone.
+	// IDX pixels are always divided by 255 and then left alone.
 	Scale string `toml:"scale" json:"scale,omitempty"`
 }

@@ -36,11 +36,11 @@ func (s *Spec) Validate(baseDir string) []FieldError {
 		add("name", "required: a label for the data set, unique in the grid")
 	}
 	switch s.Format {
-	case FormatMNIST, FormatCSV, FormatNPZ:
+	case FormatIDX, FormatCSV, FormatNPZ:
 	case "":
-		add("format", `required: one of "mnist", "csv", "npz"`)
+		add("format", `required: one of "idx", "csv", "npz"`)
 	default:
-		add("format", `%q is not one of "mnist", "csv", "npz"`, s.Format)
+		add("format", `%q is not one of "idx", "csv", "npz"`, s.Format)
 	}
 
 	if s.Train < 0 {
@@ -58,8 +58,8 @@ func (s *Spec) Validate(baseDir string) []FieldError {
 	case "", SplitHoldout:
 	case SplitNone:
 		switch {
-		case s.Format == FormatMNIST:
-			add("split", `"none" is not used with format = "mnist": its test split is the official t10k files`)
+		case s.Format == FormatIDX:
+			add("split", `"none" is not used with format = "idx": its test split is its test files`)
 		case s.TestPath != "":
 			add("split", `"none" is not used with test_path: the test split is that file`)
 		case s.TestFraction != 0:
@@ -75,12 +75,19 @@ func (s *Spec) Validate(baseDir string) []FieldError {
 	}
 
 	switch s.Format {
-	case FormatMNIST:
-		s.validateMNIST(baseDir, add)
+	case FormatIDX:
+		s.validateIDX(baseDir, add)
 	case FormatNPZ:
 		s.validateNPZ(baseDir, add)
 	case FormatCSV:
 		s.validateCSV(baseDir, add)
+	}
+	if s.Format != FormatIDX {
+		for _, f := range s.idxFiles() {
+			if f.set {
+				add(f.key, "only used with format = \"idx\", not %q", s.Format)
+			}
+		}
 	}
 	return errs
 }
@@ -119,32 +126,40 @@ func (s *Spec) rejectCSVKeys(add func(string, string, ...any)) {
 	}
 }
 
-func (s *Spec) validateMNIST(baseDir string, add func(string, string, ...any)) {
+func (s *Spec) validateIDX(baseDir string, add func(string, string, ...any)) {
 	s.rejectCSVKeys(add)
 	if s.TestFraction != 0 {
-		add("test_fraction", "not used with format = \"mnist\": its test split is the official t10k files")
+		add("test_fraction", "not used with format = \"idx\": its test split is its test files")
 	}
 	if s.Stratify != nil {
-		add("stratify", "not used with format = \"mnist\": its test split is the official t10k files")
+		add("stratify", "not used with format = \"idx\": its test split is its test files")
 	}
 	if s.Scale != "" && s.Scale != ScaleNone {
-		add("scale", `%q not allowed with format = "mnist": pixels are divided by 255; use "none" or leave it out`, s.Scale)
+		add("scale", `%q not allowed with format = "idx": pixels are divided by 255; use "none" or leave it out`, s.Scale)
+	}
+	for _, f := range s.idxFiles() {
+		if f.set && (filepath.IsAbs(f.name) || f.name != filepath.Base(f.name)) {
+			add(f.key, "%q is not a file name: the file inside the path directory", f.name)
+		}
+	}
+	if s.Path == "" {
+		add("path", "required: the directory holding %s, relative to the grid file unless absolute", strings.Join(s.idxNames(), ", "))
+		return
 	}
 	dir := s.sourcePath(baseDir)
 	st, err := os.Stat(dir)
 	if err != nil || !st.IsDir() {
-		add("path", "%s is not a directory: mnist needs a directory holding %s (run `make mnist` for %s)",
-			dir, strings.Join(mnistFiles(), ", "), DefaultMNISTDir)
+		add("path", "%s is not a directory: idx needs a directory holding %s", dir, strings.Join(s.idxNames(), ", "))
 		return
 	}
 	var absent []string
-	for _, f := range mnistFiles() {
+	for _, f := range s.idxNames() {
 		if st, err := os.Stat(filepath.Join(dir, f)); err != nil || st.IsDir() {
 			absent = append(absent, f)
 		}
 	}
 	if len(absent) > 0 {
-		add("path", "directory %s lacks %s: mnist needs %s", dir, strings.Join(absent, ", "), strings.Join(mnistFiles(), ", "))
+		add("path", "directory %s lacks %s: idx needs %s", dir, strings.Join(absent, ", "), strings.Join(s.idxNames(), ", "))
 	}
 }
 

@@ -10,9 +10,9 @@ import (
 
 func TestValidate(t *testing.T) {
 	dir := t.TempDir()
-	synthMNIST{nTrain: 4, nTest: 2, h: 2, w: 2}.write(t, filepath.Join(mkdir(t, dir, "mnist")))
+	synthIDX{nTrain: 4, nTest: 2, h: 2, w: 2}.write(t, filepath.Join(mkdir(t, dir, "images")))
 	mkdir(t, dir, "half")
-	writeFile(t, filepath.Join(dir, "half"), mnistTrainImages, []byte("x"))
+	writeFile(t, filepath.Join(dir, "half"), DefaultTrainImages, []byte("x"))
 	writeFile(t, dir, "notzip.npz", []byte("not a zip"))
 	writeNPZ(t, dir, "noy.npz", map[string][]byte{"X.npy": npyBytes("<f8", false, "(1, 1)", f8Bytes(1))})
 	writeFile(t, dir, "semi.csv", []byte("a;b;c\n1;2;3\n"))
@@ -21,8 +21,6 @@ func TestValidate(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// Run from dir, so that the default mnist path does not find the
-	// repository's data/mnist above the working directory.
 	t.Chdir(dir)
 	csvOK := Spec{Name: "s", Format: "csv", Path: "small.csv", Label: "kind", AnomalyColumn: "status", NormalValues: []string{"ok"}}
 	npzOK := Spec{Name: "n", Format: "npz", Path: "tiny_c_f4.npz"}
@@ -39,9 +37,9 @@ func TestValidate(t *testing.T) {
 		{"csv gz ok", with(csvOK, func(s *Spec) { s.Path = "small.csv.gz" }), td, nil},
 		{"csv test_path ok", with(csvOK, func(s *Spec) { s.TestPath = "small_test.csv" }), td, nil},
 		{"npz ok", npzOK, td, nil},
-		{"mnist ok", Spec{Name: "m", Format: "mnist", Path: "mnist", Train: 2, Scale: "none"}, dir, nil},
-		{"name and format missing", Spec{}, td, []string{"name: required", `format: required: one of "mnist", "csv", "npz"`}},
-		{"bad format", Spec{Name: "x", Format: "xls"}, td, []string{`format: "xls" is not one of "mnist", "csv", "npz"`}},
+		{"idx ok", Spec{Name: "m", Format: "idx", Path: "images", Train: 2, Scale: "none"}, dir, nil},
+		{"name and format missing", Spec{}, td, []string{"name: required", `format: required: one of "idx", "csv", "npz"`}},
+		{"bad format", Spec{Name: "x", Format: "xls"}, td, []string{`format: "xls" is not one of "idx", "csv", "npz"`}},
 		{"negative counts", with(npzOK, func(s *Spec) { s.Train, s.Test = -1, -2 }), td,
 			[]string{"train: -1 is negative", "test: -2 is negative"}},
 		{"bad scale", with(npzOK, func(s *Spec) { s.Scale = "robust" }), td,
@@ -59,12 +57,14 @@ func TestValidate(t *testing.T) {
 			`test_path: only used with format = "csv", not "npz"`, `separator: only used`, `header: only used`,
 			`columns: only used`, `columns_preset: only used`, `label: only used`, `anomaly_column: only used`,
 			`normal_values: only used`, `categorical: only used`, `drop: only used`, `missing: only used`}},
-		{"mnist extras", Spec{Name: "m", Format: "mnist", Path: "mnist", TestFraction: 0.3, Stratify: boolp(false), Scale: "standard"}, dir,
-			[]string{"test_fraction: not used with format = \"mnist\"", "stratify: not used", `scale: "standard" not allowed with format = "mnist"`}},
-		{"mnist dir absent", Spec{Name: "m", Format: "mnist", Path: "nope"}, dir, []string{"path: " + filepath.Join(dir, "nope") + " is not a directory"}},
-		{"mnist files absent", Spec{Name: "m", Format: "mnist", Path: "half"}, dir,
+		{"idx extras", Spec{Name: "m", Format: "idx", Path: "images", TestFraction: 0.3, Stratify: boolp(false), Scale: "standard"}, dir,
+			[]string{"test_fraction: not used with format = \"idx\"", "stratify: not used", `scale: "standard" not allowed with format = "idx"`}},
+		{"idx dir absent", Spec{Name: "m", Format: "idx", Path: "nope"}, dir, []string{"path: " + filepath.Join(dir, "nope") + " is not a directory"}},
+		{"idx files absent", Spec{Name: "m", Format: "idx", Path: "half"}, dir,
 			[]string{"path: directory " + filepath.Join(dir, "half") + " lacks train-labels-idx1-ubyte.gz, t10k-images-idx3-ubyte.gz, t10k-labels-idx1-ubyte.gz"}},
-		{"mnist default path", Spec{Name: "m", Format: "mnist"}, dir, []string{"path: " + filepath.Join(dir, "data", "mnist") + " is not a directory"}},
+		{"idx path missing", Spec{Name: "m", Format: "idx"}, dir, []string{"path: required: the directory holding train-images-idx3-ubyte.gz"}},
+		{"idx keys on npz", with(npzOK, func(s *Spec) { s.TrainImages, s.TestLabels = "a", "b" }), td,
+			[]string{`train_images: only used with format = "idx", not "npz"`, `test_labels: only used with format = "idx", not "npz"`}},
 		{"csv path missing", Spec{Name: "c", Format: "csv"}, td, []string{"path: required"}},
 		{"csv file absent", with(csvOK, func(s *Spec) { s.Path = "nope.csv" }), td, []string{"path: " + filepath.Join(td, "nope.csv") + " is not a file"}},
 		{"csv test file absent", with(csvOK, func(s *Spec) { s.TestPath = "nope.csv" }), td, []string{"test_path: " + filepath.Join(td, "nope.csv") + " is not a file"}},

@@ -357,7 +357,7 @@ name = "py-encoder"
 seeds = [0]
 [[dataset]]
 name = "mnist"
-format = "mnist"
+format = "idx"
 path = "` + dataPath(t, "data/mnist") + `"
 train = 1000
 test = 500

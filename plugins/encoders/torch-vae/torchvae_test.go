@@ -103,7 +103,7 @@ name = "torch-grid"
 seeds = [0]
 [[dataset]]
 name = "mnist"
-format = "mnist"
+format = "idx"
 path = "` + mnist + `"
 train = 600
 test = 300

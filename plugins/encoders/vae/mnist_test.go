@@ -20,7 +20,7 @@ func TestCircleCLVAEOnMNIST(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(dir, "train-images-idx3-ubyte.gz")); err != nil {
 		t.Skip("data/mnist is absent (make mnist fetches it)")
 	}
-	l, err := dataset.Load(context.Background(), dataset.Spec{Name: "mnist", Format: dataset.FormatMNIST, Path: dir, Train: 3000, Test: 2000}, ".")
+	l, err := dataset.Load(context.Background(), dataset.Spec{Name: "mnist", Format: dataset.FormatIDX, Path: dir, Train: 3000, Test: 2000}, ".")
 	if err != nil {
 		t.Fatal(err)
 	}

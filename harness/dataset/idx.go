@@ -16,9 +16,11 @@ import (
 	"github.com/latentbench/latentbench/sdk"
 )
 
-// IDX magic numbers (LeCun et al., "THE MNIST DATABASE of handwritten
-// digits"): 0x00000803 = unsigned bytes, 3 dimensions (images);
-// 0x00000801 = unsigned bytes, 1 dimension (labels).
+// IDX magic numbers (the IDX format of LeCun, Cortes & Burges's database of
+// handwritten digits, 1998: a big-endian header of two zero bytes, a type
+// byte and a dimension count, then one 32-bit size per dimension):
+// 0x00000803 = unsigned bytes, 3 dimensions (images); 0x00000801 =
+// unsigned bytes, 1 dimension (labels).
 const (
 	idxImagesMagic = 0x00000803
 	idxLabelsMagic = 0x00000801
@@ -79,14 +81,15 @@ func readIDX(path string, magic uint32) (dims []int, data []byte, err error) {
 	return dims, data, nil
 }
 
-// mnistSplit is one set of images and labels.
-type mnistSplit struct {
+// idxSplit is one set of images and labels.
+type idxSplit struct {
 	n, rows, cols int
 	pixels        []byte
 	labels        []byte
 }
 
-func readMNISTSplit(dir, images, labels string) (*mnistSplit, error) {
+// readIDXSplit reads one split's images and labels files from dir.
+func readIDXSplit(dir, images, labels string) (*idxSplit, error) {
 	var (
 		wg           sync.WaitGroup
 		idims, ldims []int
@@ -112,26 +115,27 @@ func readMNISTSplit(dir, images, labels string) (*mnistSplit, error) {
 			return nil, fmt.Errorf("%s: label %d of item %d is not a digit 0-9", lpath, v, i)
 		}
 	}
-	return &mnistSplit{n: idims[0], rows: idims[1], cols: idims[2], pixels: pix, labels: lab}, nil
+	return &idxSplit{n: idims[0], rows: idims[1], cols: idims[2], pixels: pix, labels: lab}, nil
 }
 
-// loadMNIST reads the official MNIST train and t10k splits from the IDX
-// files of the Spec's directory. X = pixel/255 as float32 (row-major
-// pixels of each image), one FeatureBlock "pixels" of kind unit, columns
-// "px0".."px{D-1}", Classes "0".."9".
-func loadMNIST(ctx context.Context, s Spec, baseDir string) (*Loaded, error) {
+// loadIDX reads the train and test splits from the IDX files of the Spec's
+// directory (train images and labels, test images and labels). X =
+// pixel/255 as float32 (row-major pixels of each image), one FeatureBlock
+// "pixels" of kind unit, columns "px0".."px{D-1}", Classes "0".."9".
+func loadIDX(ctx context.Context, s Spec, baseDir string) (*Loaded, error) {
 	dir := s.sourcePath(baseDir)
+	files := s.idxNames()
 	var (
 		wg                sync.WaitGroup
-		train, test       *mnistSplit
+		train, test       *idxSplit
 		trainErr, testErr error
 	)
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
-		test, testErr = readMNISTSplit(dir, mnistTestImages, mnistTestLabels)
+		test, testErr = readIDXSplit(dir, files[2], files[3])
 	}()
-	train, trainErr = readMNISTSplit(dir, mnistTrainImages, mnistTrainLabels)
+	train, trainErr = readIDXSplit(dir, files[0], files[1])
 	wg.Wait()
 	if err := errors.Join(trainErr, testErr); err != nil {
 		return nil, err
@@ -143,7 +147,7 @@ func loadMNIST(ctx context.Context, s Spec, baseDir string) (*Loaded, error) {
 		return nil, err
 	}
 	rep := LoadReport{Rows: train.n + test.n, MissingByColumn: map[string]int{}, UnseenByColumn: map[string]int{}}
-	for _, f := range mnistFiles() {
+	for _, f := range files {
 		rep.Files = append(rep.Files, filepath.Join(dir, f))
 	}
 	trainRows, testRows, err := splitAndSample(&s, seq(train.n), seq(test.n), &rep)
@@ -164,7 +168,7 @@ func loadMNIST(ctx context.Context, s Spec, baseDir string) (*Loaded, error) {
 	for i := range lut {
 		lut[i] = float32(i) / 255
 	}
-	build := func(sp *mnistSplit, rows []int) Data {
+	build := func(sp *idxSplit, rows []int) Data {
 		out := Data{
 			X: make([]float32, len(rows)*d), N: len(rows), D: d,
 			Labels: make([]int32, len(rows)), Classes: classes,
