@@ -27,7 +27,7 @@ endif
 CI_BIN   := .cache/ci-bin
 CI_CACHE := .cache/ci-cache
 
-.PHONY: all build demo test test-short bench mnist proto clean help ci-accept adbench adbench-large paper deps fuzz torch-vs-go
+.PHONY: all build demo test test-short bench mnist proto clean help ci-accept adbench adbench-allrows adbench-large paper deps fuzz torch-vs-go
 
 all: build
 
@@ -101,6 +101,11 @@ ci-accept: mnist
 
 adbench: build
 	$(BIN)/latentbench run configs/adbench.toml
+
+# The ADBench protocol (no split, scaling over all rows) on the same sets:
+# internal/adbenchtest checks its ROC-AUCs against scikit-learn's.
+adbench-allrows: build
+	$(BIN)/latentbench run configs/adbench-allrows.toml
 
 # The four large ADBench sets (not bundled), read from
 # $(LATENTBENCH_DATA)/adbench-classical: see configs/adbench-large.toml.

@@ -9,4 +9,10 @@
 // metrics.ROCAUC of the scores with the AUCs scikit-learn 1.2.1 obtains by the
 // same protocol (testdata/gen_golden.py, which writes
 // testdata/adbench_auc.json; its docstring states the protocol).
+//
+// The same goldens check the protocol through the loader (TestSplitNoneMatchesSklearn:
+// the eight bundled sets loaded with split = "none") and through the whole
+// harness (allrows_test.go, TestAllRowsGrid: the built CLI and plugins run
+// configs/adbench-allrows.toml, whose ROC-AUCs per data set and detector must
+// be scikit-learn's within the same 0.02, the forest's as a mean over 20 seeds).
 package adbenchtest

@@ -51,7 +51,9 @@ SETS = [
     ("thyroid", "data/adbench/38_thyroid.npz"),
     ("pima", "data/adbench/29_Pima.npz"),
     # The other bundled sets, for the all-rows protocol through the loader
-    # (TestSplitNoneMatchesSklearn covers every set listed here).
+    # (TestSplitNoneMatchesSklearn) and through a grid run of
+    # configs/adbench-allrows.toml (TestAllRowsGrid); both cover every set
+    # listed here.
     ("breastw", "data/adbench/4_breastw.npz"),
     ("ionosphere", "data/adbench/18_Ionosphere.npz"),
     ("wbc", "data/adbench/42_WBC.npz"),
