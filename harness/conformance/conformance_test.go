@@ -13,8 +13,8 @@ import (
 
 func TestParsePath(t *testing.T) {
 	for path, want := range map[string]string{
-		"/x/latentbench-encoder-vae":           "encoder vae",
-		"latentbench-detector-cluster-iforest": "detector cluster-iforest",
+		"/x/latentbench-encoder-venc":        "encoder venc",
+		"latentbench-detector-cluster-trees": "detector cluster-trees",
 	} {
 		kind, name, err := conformance.ParsePath(path)
 		if err != nil || string(kind)+" "+name != want {

@@ -20,7 +20,7 @@ import (
 )
 
 // blobs returns n points in d dimensions around k class centres on a circle
-// of radius 4 (like the CL-VAE's "circle" prior means), unit noise, seeded.
+// of radius 4 (like the C-ENC's "circle" prior means), unit noise, seeded.
 func blobs(n, d, k int, seed uint64) (z []float64, labels []int) {
 	rng := rand.New(rand.NewPCG(seed, 1))
 	z = make([]float64, n*d)
@@ -97,8 +97,8 @@ func figureCases() []figure {
 		}},
 		{"VersusK", func(p string, o Options) error {
 			return VersusK(p, []Series{
-				{Label: "VAE, EM", K: []int{2, 3, 4, 5, 6}, V: []float64{.3, .4, .45, .5, .48}},
-				{Label: "CL-VAE, k-means", K: []int{6, 2, 4}, V: []float64{.7, .5, .8}},
+				{Label: "VENC, EM", K: []int{2, 3, 4, 5, 6}, V: []float64{.3, .4, .45, .5, .48}},
+				{Label: "C-ENC, k-means", K: []int{6, 2, 4}, V: []float64{.7, .5, .8}},
 			}, o)
 		}},
 		{"MarkedScatter", func(p string, o Options) error {

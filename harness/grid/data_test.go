@@ -54,10 +54,10 @@ anomaly_column = "income"
 normal_values = ["<=50K", "<=50K."]
 
 [[encoder]]
-plugin = "pca"
+plugin = "proj"
 
 [[detector]]
-plugin = "iforest"
+plugin = "itrees"
 `
 
 func TestCheckDataOneFindingEach(t *testing.T) {

@@ -19,7 +19,7 @@ path = "${LATENTBENCH_TEST_DATA}/tiny.csv"
 label = "label"
 
 [[encoder]]
-plugin = "pca"
+plugin = "proj"
 `)
 	abs, err := filepath.Abs(filepath.Join("testdata", "data"))
 	if err != nil {

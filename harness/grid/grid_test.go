@@ -35,8 +35,8 @@ func TestLoadErrors(t *testing.T) {
 		{"wrong_axis_value_type", 15, "detector[1].params.n_neighbors[2]", `must be an integer, got number 2.5`, 0},
 		{"wrong_field_type", 3, "experiment.seeds[2]", `must be an integer, got string "1"`, 2},
 		{"bad_choice", 13, "encoder[1].params.reconstruction_reduction[2]", `must be one of "sum", "mean", got "avg"`, 0},
-		{"unknown_plugin", 11, "encoder[1].plugin", `unknown encoder plugin "pcaa" (available: pca, vae)`, 0},
-		{"unknown_param", 16, "detector[1].params.n_trees", `detector "iforest" has no parameter "n_trees" (parameters: max_samples, n_estimators)`, 0},
+		{"unknown_plugin", 11, "encoder[1].plugin", `unknown encoder plugin "projj" (available: proj, venc)`, 0},
+		{"unknown_param", 16, "detector[1].params.n_trees", `detector "itrees" has no parameter "n_trees" (parameters: max_samples, n_estimators)`, 0},
 		{"empty_axis", 14, "encoder[1].params.latent_dim", `empty axis`, 0},
 		{"mixed_list_axis", 12, "encoder[1].params.hidden", `mixes lists and single values`, 0},
 		{"bad_list_axis_element", 15, "encoder[1].params.hidden[2]", `must be a list of integers, got list [512, "x"]`, 0},
@@ -59,8 +59,8 @@ func TestLoadErrors(t *testing.T) {
 		{"emmv_without_detector", 14, "metrics.emmv", `has no [[detector]]`, 0},
 		{"syntax_error", 2, "experiment.name", `expected value but found "bad" instead`, 0},
 		{"syntax_error_in_array", 17, "encoder[2].params.latent_dim", `expected a comma (',') or array terminator (']')`, 0},
-		{"duplicate_cells", 13, "encoder[2]", `has the same plugin and resolved parameters as encoder[1] (line 10), so every cell would run twice: pca {"latent_dim":2,"whiten":false}`, 0},
-		{"duplicate_label", 14, "encoder[2]", `label "vae" is also that of encoder[1] (line 10)`, 0},
+		{"duplicate_cells", 13, "encoder[2]", `has the same plugin and resolved parameters as encoder[1] (line 10), so every cell would run twice: proj {"latent_dim":2,"whiten":false}`, 0},
+		{"duplicate_label", 14, "encoder[2]", `label "venc" is also that of encoder[1] (line 10)`, 0},
 	}
 	files, err := filepath.Glob("testdata/bad/*.toml")
 	if err != nil {
@@ -173,8 +173,8 @@ func TestLoadBasic(t *testing.T) {
 		t.Errorf("Dir = %q, %d source bytes", g.Dir, len(g.Source))
 	}
 
-	encLabels := []string{"pca(latent_dim=2)", "pca(latent_dim=3)", "clvae(hidden=[256])", "clvae(hidden=[512,256])"}
-	detLabels := []string{"iforest", "lof(n_neighbors=10)", "lof(n_neighbors=20)"}
+	encLabels := []string{"proj(latent_dim=2)", "proj(latent_dim=3)", "cenc(hidden=[256])", "cenc(hidden=[512,256])"}
+	detLabels := []string{"itrees", "knn(n_neighbors=10)", "knn(n_neighbors=20)"}
 	if got := labels(g.EncoderInstances); !reflect.DeepEqual(got, encLabels) {
 		t.Errorf("encoder labels = %q, want %q", got, encLabels)
 	}
@@ -183,22 +183,22 @@ func TestLoadBasic(t *testing.T) {
 	}
 
 	// Resolved parameters: complete, defaults filled and normalised.
-	vae := g.EncoderInstances[3]
+	venc := g.EncoderInstances[3]
 	wantVAE := sdk.Params{"latent_dim": int64(2), "gamma": 0.3, "hidden": []int64{512, 256},
 		"prior_means": "learned", "reconstruction_reduction": "sum"}
-	if !reflect.DeepEqual(vae.Params, wantVAE) {
-		t.Errorf("clvae params = %#v, want %#v", vae.Params, wantVAE)
+	if !reflect.DeepEqual(venc.Params, wantVAE) {
+		t.Errorf("cenc params = %#v, want %#v", venc.Params, wantVAE)
 	}
-	if vae.Params.Int("latent_dim") != 2 || !reflect.DeepEqual(vae.Params.Ints("hidden"), []int{512, 256}) {
+	if venc.Params.Int("latent_dim") != 2 || !reflect.DeepEqual(venc.Params.Ints("hidden"), []int{512, 256}) {
 		t.Errorf("typed getters on resolved params failed")
 	}
-	if !reflect.DeepEqual(vae.Varying, map[string]any{"hidden": []int64{512, 256}}) || vae.Block != 1 || vae.Index != 3 {
-		t.Errorf("clvae instance = %+v", vae)
+	if !reflect.DeepEqual(venc.Varying, map[string]any{"hidden": []int64{512, 256}}) || venc.Block != 1 || venc.Index != 3 {
+		t.Errorf("cenc instance = %+v", venc)
 	}
 	if ifo := g.DetectorInstances[0]; ifo.Varying != nil || ifo.Params.Int("n_estimators") != 100 {
-		t.Errorf("iforest instance = %+v", ifo)
+		t.Errorf("itrees instance = %+v", ifo)
 	}
-	if len(g.Encoders) != 2 || g.Encoders[1].Label != "clvae" || g.Encoders[1].Line != 26 ||
+	if len(g.Encoders) != 2 || g.Encoders[1].Label != "cenc" || g.Encoders[1].Line != 26 ||
 		len(g.Encoders[1].Axes) != 1 || g.Encoders[1].Axes[0].Name != "hidden" ||
 		!reflect.DeepEqual(g.Encoders[1].Params, map[string]any{"gamma": 0.3}) {
 		t.Errorf("Encoders = %+v", g.Encoders)
@@ -247,18 +247,18 @@ func TestLoadBasic(t *testing.T) {
 func TestCellIDs(t *testing.T) {
 	g := mustLoad(t, "basic.toml")
 	canon := "dataset=tiny\n" +
-		`encoder=pca {"latent_dim":2,"whiten":false}` + "\n" +
-		`detector=iforest {"max_samples":"auto","n_estimators":100}` + "\n" +
+		`encoder=proj {"latent_dim":2,"whiten":false}` + "\n" +
+		`detector=itrees {"max_samples":"auto","n_estimators":100}` + "\n" +
 		"seed=0"
 	sum := sha256.Sum256([]byte(canon))
 	if want := hex.EncodeToString(sum[:])[:12]; g.Cells[0].ID != want {
 		t.Errorf("cell 0 ID = %s, want %s", g.Cells[0].ID, want)
 	}
-	// A cell of the vae block, whose defaults include a Go int and an []int.
-	c := g.Cells[3*3*2+1*2+1] // encoder 3, detector 1 (lof 10), seed 1
+	// A cell of the venc block, whose defaults include a Go int and an []int.
+	c := g.Cells[3*3*2+1*2+1] // encoder 3, detector 1 (knn 10), seed 1
 	canon = "dataset=tiny\n" +
-		`encoder=vae {"gamma":0.3,"hidden":[512,256],"latent_dim":2,"prior_means":"learned","reconstruction_reduction":"sum"}` + "\n" +
-		`detector=lof {"n_neighbors":10}` + "\n" +
+		`encoder=venc {"gamma":0.3,"hidden":[512,256],"latent_dim":2,"prior_means":"learned","reconstruction_reduction":"sum"}` + "\n" +
+		`detector=knn {"n_neighbors":10}` + "\n" +
 		"seed=1"
 	sum = sha256.Sum256([]byte(canon))
 	if want := hex.EncodeToString(sum[:])[:12]; c.ID != want {
@@ -300,9 +300,9 @@ func TestCellIDs(t *testing.T) {
 	if !reflect.DeepEqual(a, b) {
 		t.Errorf("reordered grid gives other IDs")
 	}
-	// The first cell of the reordered grid: tiny-b, vae hidden=[512,256], lof 20, seed 1.
+	// The first cell of the reordered grid: tiny-b, venc hidden=[512,256], knn 20, seed 1.
 	f := re.Cells[0]
-	if f.Dataset.Name != "tiny-b" || f.Encoder.Label != "clvae(hidden=[512,256])" || f.Detector.Label != "lof(n_neighbors=20)" || f.Seed != 1 {
+	if f.Dataset.Name != "tiny-b" || f.Encoder.Label != "cenc(hidden=[512,256])" || f.Detector.Label != "knn(n_neighbors=20)" || f.Seed != 1 {
 		t.Errorf("reordered cell 0 = %s", cellPlace(&f))
 	}
 }
@@ -313,9 +313,9 @@ func TestCellIDs(t *testing.T) {
 func TestAxisProduct(t *testing.T) {
 	g := mustLoad(t, "product.toml")
 	want := []string{
-		"vae(gamma=0.3, latent_dim=2)", "vae(gamma=0.3, latent_dim=3)",
-		"vae(gamma=0.1, latent_dim=2)", "vae(gamma=0.1, latent_dim=3)",
-		"vae(gamma=1.0, latent_dim=2)", "vae(gamma=1.0, latent_dim=3)",
+		"venc(gamma=0.3, latent_dim=2)", "venc(gamma=0.3, latent_dim=3)",
+		"venc(gamma=0.1, latent_dim=2)", "venc(gamma=0.1, latent_dim=3)",
+		"venc(gamma=1.0, latent_dim=2)", "venc(gamma=1.0, latent_dim=3)",
 	}
 	if got := labels(g.EncoderInstances); !reflect.DeepEqual(got, want) {
 		t.Errorf("labels = %q, want %q", got, want)
@@ -358,7 +358,7 @@ name = "tiny"
 format = "csv"
 path = "../data/tiny.csv"
 [[encoder]]
-plugin = "vae"
+plugin = "venc"
 `
 	cases := []struct {
 		params string
@@ -436,7 +436,7 @@ format = "csv"
 path = "testdata/data/tiny.csv"
 
 [[encoder]]
-plugin = "pca"
+plugin = "proj"
 
 [regression]
 default = 1e-6

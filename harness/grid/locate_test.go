@@ -19,13 +19,13 @@ raw = '''
 [[encoder]]
 '''
 [[encoder]]
-plugin = "pca"
+plugin = "proj"
 "quoted key" = 1
 a.b.c = 2
 params = { latent_dim = [2, 3], inner = { x = 1 } }
 
 [[encoder]]   # the second
-plugin = 'vae'
+plugin = 'venc'
 [encoder.params]
 hidden = [
   [256],     # ]]]
@@ -170,8 +170,8 @@ func BenchmarkLocate(b *testing.B) {
 func TestInlineArrayOfTables(t *testing.T) {
 	src := `dataset = [{ name = "tiny", format = "csv", path = "../data/tiny.csv" }]
 encoder = [
-  { plugin = "pca" },
-  { plugin = "pcaa" },
+  { plugin = "proj" },
+  { plugin = "projj" },
 ]
 [experiment]
 name = "inline"
@@ -185,7 +185,7 @@ seeds = [0]
 	if e := es[0]; e.Line != 4 || e.Col != 5 || e.Field != "encoder[2].plugin" {
 		t.Errorf("got %s at %d:%d, want encoder[2].plugin at 4:5", e.Field, e.Line, e.Col)
 	}
-	valid := strings.Replace(src, `{ plugin = "pcaa" }`, `{ plugin = "pca", label = "pca-w", params = { whiten = true } }`, 1)
+	valid := strings.Replace(src, `{ plugin = "projj" }`, `{ plugin = "proj", label = "proj-w", params = { whiten = true } }`, 1)
 	g, err := Parse("testdata/valid/inline.toml", []byte(valid), testRegistry())
 	if err != nil || len(g.Cells) != 2 {
 		t.Fatalf("valid inline grid: %v", err)

@@ -35,8 +35,8 @@ func TestClip(t *testing.T) {
 		{"abcdef", 0, ""},
 		{"abcdef", -1, ""},
 		{"γ = 0.3, β = 1", 5, "γ = 0"},     // two-byte runes count one column each
-		{"数据集 mnist", 5, "数据"},             // wide characters count two: never half of one
-		{"数据集 mnist", 4, "数据"},             //
+		{"数据集 digits", 5, "数据"},            // wide characters count two: never half of one
+		{"数据集 digits", 4, "数据"},            //
 		{"e\u0301te\u0301", 2, "e\u0301t"}, // a combining accent stays with its letter
 	} {
 		got := clip(tc.in, tc.width)
@@ -53,18 +53,18 @@ func TestPlain(t *testing.T) {
 	var b bytes.Buffer
 	p := &Plain{W: &b}
 	p.Start(12)
-	c := testCell(0, "mnist", "vae", "iforest")
+	c := testCell(0, "digits", "venc", "itrees")
 	p.CellStarted(c)
 	p.Stage(c, "fit")
 	p.Epoch(c, sdk.Progress{Epoch: 2, Epochs: 50, Values: map[string]float64{"loss": 151.25, "kl": 5.5}})
 	p.CellDone(c, &runner.Result{Status: runner.StatusOK, Wall: 1.25, Cache: map[string]bool{"fit": true, "encode": true, "detect": false}})
-	p.CellDone(testCell(1, "mnist", "vae", ""), &runner.Result{Status: runner.StatusError, Wall: 0.5, Error: "plugin vae: fit: boom\nlast stderr line"})
+	p.CellDone(testCell(1, "digits", "venc", ""), &runner.Result{Status: runner.StatusError, Wall: 0.5, Error: "plugin venc: fit: boom\nlast stderr line"})
 	p.Finish()
 	want := "running 12 cells\n" +
-		"         abcdef012345 vae: epoch 2/50 kl 5.5 loss 151.2\n" +
-		"[ 1/12] OK       abcdef012345 mnist / vae / iforest seed 3 (1.2s, cached: encode fit)\n" +
-		"[ 2/12] ERROR    abcdef012345 mnist / vae seed 3 (0.5s)\n" +
-		"    plugin vae: fit: boom\n    last stderr line\n"
+		"         abcdef012345 venc: epoch 2/50 kl 5.5 loss 151.2\n" +
+		"[ 1/12] OK       abcdef012345 digits / venc / itrees seed 3 (1.2s, cached: encode fit)\n" +
+		"[ 2/12] ERROR    abcdef012345 digits / venc seed 3 (0.5s)\n" +
+		"    plugin venc: fit: boom\n    last stderr line\n"
 	if b.String() != want {
 		t.Errorf("plain output:\n%s\nwant:\n%s", b.String(), want)
 	}
@@ -80,10 +80,10 @@ func TestTerminalClipsByColumns(t *testing.T) {
 	wide := testCell(0, "données-été", "编码器-γ=0.3", "détecteur")
 	term.CellStarted(wide)
 	term.Stage(wide, "cluster")
-	term.CellStarted(testCell(1, "mnist", "vae", "lof"))
-	term.CellDone(testCell(2, "mnist", "pca", "lof"), &runner.Result{Status: runner.StatusError, Error: "boom"})
+	term.CellStarted(testCell(1, "image", "enc", "knn"))
+	term.CellDone(testCell(2, "digits", "proj", "knn"), &runner.Result{Status: runner.StatusError, Error: "boom"})
 	first := b.String()
-	if !strings.Contains(first, "ERROR    abcdef012345 mnist / pca / lof seed 3 (0.0s)\n    boom\n") {
+	if !strings.Contains(first, "ERROR    abcdef012345 digits / proj / knn seed 3 (0.0s)\n    boom\n") {
 		t.Errorf("a failed cell's line is not printed above the display:\n%q", first)
 	}
 	if !strings.Contains(first, "cells [##########....................] 1/3, 1 failed") {
@@ -91,7 +91,7 @@ func TestTerminalClipsByColumns(t *testing.T) {
 	}
 	lines := strings.Split(first, "\n")
 	active := lines[len(lines)-2:]
-	if !strings.HasPrefix(active[0], "  abcdef012345 données-été / 编码器") || !strings.HasPrefix(active[1], "  abcdef012345 mnist / vae / lof seed 3") {
+	if !strings.HasPrefix(active[0], "  abcdef012345 données-été / 编码器") || !strings.HasPrefix(active[1], "  abcdef012345 image / enc / knn seed 3") {
 		t.Errorf("active lines %q", active)
 	}
 	for _, l := range active {

@@ -9,7 +9,7 @@ import (
 )
 
 func res(cell, status string, m map[string]float64) runner.Result {
-	return runner.Result{Cell: cell, Dataset: "mnist", EncoderLabel: "pca", DetectorLabel: "iforest", Seed: int64(cell[0]),
+	return runner.Result{Cell: cell, Dataset: "digits", EncoderLabel: "proj", DetectorLabel: "itrees", Seed: int64(cell[0]),
 		Status: status, Metrics: m, Timings: map[string]float64{"fit": float64(len(cell))}}
 }
 
@@ -49,7 +49,7 @@ func TestCompare(t *testing.T) {
 		t.Errorf("diffs\n got %v\nwant %v", got, want)
 	}
 	text := Format(diffs)
-	for _, s := range []string{"5 metrics moved", "tolerance", "mnist / pca / iforest seed 97", "+0.0001", "1e-09"} {
+	for _, s := range []string{"5 metrics moved", "tolerance", "digits / proj / itrees seed 97", "+0.0001", "1e-09"} {
 		if !strings.Contains(text, s) {
 			t.Errorf("formatted diff lacks %q:\n%s", s, text)
 		}

@@ -28,7 +28,7 @@ func TestSummarize(t *testing.T) {
 }
 
 func cell(seed int64, enc, det string, m map[string]float64) runner.Result {
-	return runner.Result{Cell: enc + det + string(rune('0'+seed)), Dataset: "mnist", Encoder: enc, EncoderLabel: enc,
+	return runner.Result{Cell: enc + det + string(rune('0'+seed)), Dataset: "digits", Encoder: enc, EncoderLabel: enc,
 		Detector: det, DetectorLabel: det, Seed: seed, Status: runner.StatusOK, Metrics: m,
 		Timings: map[string]float64{"fit": 2, "score": 0.5},
 		Sweeps:  map[string][]runner.KV{"kmeans": {{K: 2, V: m["v_kmeans"] / 2}, {K: 3, V: m["v_kmeans"]}}},
@@ -37,10 +37,10 @@ func cell(seed int64, enc, det string, m map[string]float64) runner.Result {
 
 func results() []runner.Result {
 	return []runner.Result{
-		cell(0, "vae", "iforest", map[string]float64{"v_kmeans": 0.5, "k_kmeans": 3, "em": 0.002, "mv": 2, "rmse": 0.05}),
-		cell(1, "vae", "iforest", map[string]float64{"v_kmeans": 0.6, "k_kmeans": 3, "em": 0.003, "mv": 3, "rmse": 0.07}),
-		cell(0, "clvae", "iforest", map[string]float64{"v_kmeans": 0.8, "k_kmeans": 7, "em": 0.001, "mv": 7, "rmse": 0.03}),
-		{Cell: "x", Dataset: "mnist", EncoderLabel: "vae", DetectorLabel: "lof", Status: runner.StatusError, Error: "plugin lof: score: boom\nstderr"},
+		cell(0, "venc", "itrees", map[string]float64{"v_kmeans": 0.5, "k_kmeans": 3, "em": 0.002, "mv": 2, "rmse": 0.05}),
+		cell(1, "venc", "itrees", map[string]float64{"v_kmeans": 0.6, "k_kmeans": 3, "em": 0.003, "mv": 3, "rmse": 0.07}),
+		cell(0, "cenc", "itrees", map[string]float64{"v_kmeans": 0.8, "k_kmeans": 7, "em": 0.001, "mv": 7, "rmse": 0.03}),
+		{Cell: "x", Dataset: "digits", EncoderLabel: "venc", DetectorLabel: "knn", Status: runner.StatusError, Error: "plugin knn: score: boom\nstderr"},
 	}
 }
 
@@ -54,15 +54,15 @@ func TestTables(t *testing.T) {
 		t.Fatalf("tables %v", ids)
 	}
 	t1 := tables[0]
-	// The VAE's two seeds: V 0.55 ± 0.0707; k agreed on.
+	// The VENC's two seeds: V 0.55 ± 0.0707; k agreed on.
 	if t1.Rows[0][2] != "0.5500 ± 0.0707" || t1.Rows[0][3] != "3" || t1.Rows[0][4] != "2" {
 		t.Errorf("table 1 row %v", t1.Rows[0])
 	}
-	if st := tables[3]; len(st.Rows) != 1 || st.Rows[0][6] != "plugin lof: score: boom" {
+	if st := tables[3]; len(st.Rows) != 1 || st.Rows[0][6] != "plugin knn: score: boom" {
 		t.Errorf("status table %v", st.Rows)
 	}
 	var csv strings.Builder
-	if err := CSV(&csv, tables); err != nil || !strings.Contains(csv.String(), "table1,mnist,vae,,v_kmeans,0.55,") {
+	if err := CSV(&csv, tables); err != nil || !strings.Contains(csv.String(), "table1,digits,venc,,v_kmeans,0.55,") {
 		t.Errorf("csv %v:\n%s", err, csv.String())
 	}
 }
@@ -102,21 +102,21 @@ func TestOwnClaimInReport(t *testing.T) {
 claims_heading = "My trends"
 
 [[claim]]
-text = "my encoder clusters better than the VAE (k-means)"
+text = "my encoder clusters better than the VENC (k-means)"
 source = "my paper, Table 4"
 metric = "v_kmeans"
 direction = "higher"
 over = "best"
-this = { encoder = "clvae", name = "mine" }
-than = { encoder = "vae", name = "VAE" }
+this = { encoder = "cenc", name = "mine" }
+than = { encoder = "venc", name = "VENC" }
 
 [[claim]]
-text = "my encoder's EM is below the VAE's"
+text = "my encoder's EM is below the VENC's"
 source = "my paper, Table 5"
 metric = "em"
 direction = "lower"
-this = { encoder_label = "clvae" }
-than = { encoder_label = "vae" }
+this = { encoder_label = "cenc" }
+than = { encoder_label = "venc" }
 `)
 	if err := Document(dir, results(), false); err != nil {
 		t.Fatal(err)
@@ -127,8 +127,8 @@ than = { encoder_label = "vae" }
 	}
 	for _, want := range []string{
 		"## My trends\n\nThe grid's claims",
-		"- my encoder clusters better than the VAE (k-means) — ➖ holds (one run a side: untested): mine 0.8000 vs VAE 0.5500 ± 0.0707.\n",
-		"- my encoder's EM is below the VAE's — ➖ holds (one run a side: untested): clvae 0.00100 vs vae 0.00250 ± 0.00071.\n",
+		"- my encoder clusters better than the VENC (k-means) — ➖ holds (one run a side: untested): mine 0.8000 vs VENC 0.5500 ± 0.0707.\n",
+		"- my encoder's EM is below the VENC's — ➖ holds (one run a side: untested): cenc 0.00100 vs venc 0.00250 ± 0.00071.\n",
 	} {
 		if !strings.Contains(string(b), want) {
 			t.Errorf("report lacks %q:\n%s", want, b)
@@ -146,83 +146,83 @@ than = { encoder_label = "vae" }
 
 func TestComparisonClaims(t *testing.T) {
 	w := func(seed int64, label, det string, rmse float64) runner.Result {
-		r := cell(seed, "wclvae", det, map[string]float64{"rmse": rmse})
+		r := cell(seed, "wenc", det, map[string]float64{"rmse": rmse})
 		r.EncoderLabel = label
 		return r
 	}
 	rs := []runner.Result{
-		cell(0, "vae", "lof", map[string]float64{"rmse": 0.04}),
-		cell(0, "clvae", "lof", map[string]float64{"rmse": 0.03}),
-		w(0, "w(gamma=1)", "lof", 0.02), w(0, "w-learned", "lof", 0.05),
-		cell(0, "vae", "iforest", map[string]float64{"rmse": 0.10}),
-		cell(0, "clvae", "iforest", map[string]float64{"rmse": 0.12}),
-		w(0, "w(gamma=1)", "iforest", 0.03), w(0, "w-learned", "iforest", 0.09),
+		cell(0, "venc", "knn", map[string]float64{"rmse": 0.04}),
+		cell(0, "cenc", "knn", map[string]float64{"rmse": 0.03}),
+		w(0, "w(gamma=1)", "knn", 0.02), w(0, "w-learned", "knn", 0.05),
+		cell(0, "venc", "itrees", map[string]float64{"rmse": 0.10}),
+		cell(0, "cenc", "itrees", map[string]float64{"rmse": 0.12}),
+		w(0, "w(gamma=1)", "itrees", 0.03), w(0, "w-learned", "itrees", 0.09),
 	}
 	got, list := checks(t, `
 [[claim]]
-text = "CL below VAE ({detector})"
+text = "CL below VENC ({detector})"
 source = "s"
 group = "g"
 metric = "rmse"
 direction = "lower"
 per = "detector"
-detectors = ["iforest", "lof"]
-this = { encoder = "clvae", name = "CL" }
-than = { encoder = "vae", name = "VAE" }
-reported = [0.0326, 0.0408]
+detectors = ["itrees", "knn"]
+this = { encoder = "cenc", name = "CL" }
+than = { encoder = "venc", name = "VENC" }
+reported = [0.0311, 0.0422]
 reported_by = "paper"
 
 [[claim]]
-text = "every W below VAE ({detector})"
+text = "every W below VENC ({detector})"
 source = "s"
 group = "g"
 metric = "rmse"
 direction = "lower"
 over = "each"
 per = "detector"
-this = { encoder = "wclvae" }
-than = { encoder = "vae", name = "VAE" }
+this = { encoder = "wenc" }
+than = { encoder = "venc", name = "VENC" }
 
 [[claim]]
-text = "the gamma block below VAE ({detector})"
+text = "the gamma block below VENC ({detector})"
 source = "s"
 metric = "rmse"
 direction = "lower"
 over = "each"
 per = "detector"
 this = { encoder_label = "w" }
-than = { encoder = "vae" }
+than = { encoder = "venc" }
 `, rs)
 	for text, holds := range map[string]bool{
-		"CL below VAE (iforest)":              false,
-		"CL below VAE (lof)":                  true,
-		"every W below VAE (iforest)":         true,
-		"every W below VAE (lof)":             false,
-		"the gamma block below VAE (iforest)": true,
-		"the gamma block below VAE (lof)":     true,
+		"CL below VENC (itrees)":              false,
+		"CL below VENC (knn)":                 true,
+		"every W below VENC (itrees)":         true,
+		"every W below VENC (knn)":            false,
+		"the gamma block below VENC (itrees)": true,
+		"the gamma block below VENC (knn)":    true,
 	} {
 		c, ok := got[text]
 		if !ok || c.Holds != holds {
 			t.Errorf("%q: present %v, holds %v, want %v (%s)", text, ok, c.Holds, holds, c.Detail)
 		}
 	}
-	if d := got["every W below VAE (lof)"].Detail; d != "1 of 2 configurations: w(gamma=1) 0.0200, w-learned 0.0500 vs VAE 0.0400" {
+	if d := got["every W below VENC (knn)"].Detail; d != "1 of 2 configurations: w(gamma=1) 0.0200, w-learned 0.0500 vs VENC 0.0400" {
 		t.Errorf("detail %q", d)
 	}
-	if d := got["CL below VAE (iforest)"].Detail; d != "CL 0.1200 vs VAE 0.1000 (paper: 0.0326 vs 0.0408)" {
+	if d := got["CL below VENC (itrees)"].Detail; d != "CL 0.1200 vs VENC 0.1000 (paper: 0.0311 vs 0.0422)" {
 		t.Errorf("detail %q", d)
 	}
-	// A group lists its claims scope by scope: iforest, then lof (the
+	// A group lists its claims scope by scope: itrees, then knn (the
 	// detectors of the results' order come after the listed ones).
 	var order []string
 	for _, c := range list {
 		order = append(order, c.Text)
 	}
-	if want := "CL below VAE (iforest)|every W below VAE (iforest)|CL below VAE (lof)|every W below VAE (lof)|the gamma block below VAE (lof)|the gamma block below VAE (iforest)"; strings.Join(order, "|") != want {
+	if want := "CL below VENC (itrees)|every W below VENC (itrees)|CL below VENC (knn)|every W below VENC (knn)|the gamma block below VENC (knn)|the gamma block below VENC (itrees)"; strings.Join(order, "|") != want {
 		t.Errorf("order\n%s\nwant\n%s", strings.Join(order, "|"), want)
 	}
 	// The values behind a verdict are kept for tests over seeds.
-	if c := got["CL below VAE (lof)"]; len(c.Metrics) != 1 || c.Metrics[0].This[0].Values[0] != 0.03 || c.Metrics[0].Than[0].Values[0] != 0.04 {
+	if c := got["CL below VENC (knn)"]; len(c.Metrics) != 1 || c.Metrics[0].This[0].Values[0] != 0.03 || c.Metrics[0].Than[0].Values[0] != 0.04 {
 		t.Errorf("values %+v", c.Metrics)
 	}
 }
@@ -230,22 +230,22 @@ than = { encoder = "vae" }
 func TestBestAndTargetClaims(t *testing.T) {
 	rs := results()
 	for i := range rs {
-		if rs[i].Encoder == "clvae" {
-			rs[i].EncoderLabel = "clvae(gamma=1)"
+		if rs[i].Encoder == "cenc" {
+			rs[i].EncoderLabel = "cenc(gamma=1)"
 		}
 	}
-	second := cell(0, "clvae", "iforest", map[string]float64{"v_kmeans": 0.9, "k_kmeans": 12})
-	second.EncoderLabel = "clvae(gamma=2)"
+	second := cell(0, "cenc", "itrees", map[string]float64{"v_kmeans": 0.9, "k_kmeans": 12})
+	second.EncoderLabel = "cenc(gamma=2)"
 	rs = append(rs, second)
 	got, _ := checks(t, `
 [[claim]]
-text = "best CL above VAE and absent PCA"
+text = "best CL above VENC and absent PROJ"
 source = "s"
 metric = "v_kmeans"
 direction = "higher"
 over = "best"
-this = { encoder = "clvae" }
-than = [{ encoder = "vae" }, { encoder = "pca" }]
+this = { encoder = "cenc" }
+than = [{ encoder = "venc" }, { encoder = "proj" }]
 
 [[claim]]
 text = "best CL's k near 10"
@@ -255,31 +255,31 @@ over = "best"
 best_by = "v_kmeans"
 near = 10
 within = 1
-this = { encoder = "clvae" }
+this = { encoder = "cenc" }
 
 [[claim]]
-text = "PCA above VAE"
+text = "PROJ above VENC"
 source = "s"
 metric = "v_kmeans"
 direction = "higher"
-this = { encoder = "pca" }
-than = { encoder = "vae" }
+this = { encoder = "proj" }
+than = { encoder = "venc" }
 `, rs)
-	if c := got["best CL above VAE and absent PCA"]; !c.Holds || c.Detail != "clvae 0.9000 (clvae(gamma=2)) vs vae 0.5500 ± 0.0707" {
+	if c := got["best CL above VENC and absent PROJ"]; !c.Holds || c.Detail != "cenc 0.9000 (cenc(gamma=2)) vs venc 0.5500 ± 0.0707" {
 		t.Errorf("best: %+v", c)
 	}
-	if c := got["best CL's k near 10"]; c.Holds || c.Detail != "clvae 12 (clvae(gamma=2)) against 10 ± 1" {
+	if c := got["best CL's k near 10"]; c.Holds || c.Detail != "cenc 12 (cenc(gamma=2)) against 10 ± 1" {
 		t.Errorf("target: %+v", c)
 	}
-	if _, ok := got["PCA above VAE"]; ok {
+	if _, ok := got["PROJ above VENC"]; ok {
 		t.Error("a claim about rows the results lack is checked")
 	}
 }
 
 func TestReferenceTablesAndClosest(t *testing.T) {
 	rs := results()
-	w := cell(0, "clvae", "lof", map[string]float64{"v_kmeans": 0.79, "em": 0.002})
-	w.EncoderLabel = "clvae-b"
+	w := cell(0, "cenc", "knn", map[string]float64{"v_kmeans": 0.79, "em": 0.002})
+	w.EncoderLabel = "cenc-b"
 	rs = append(rs, w)
 	d := declare(t, t.TempDir(), `
 [[reference]]
@@ -287,13 +287,13 @@ source = "Author (2019), Table 1"
 name = "paper"
 metrics = ["v_kmeans", "k_kmeans"]
 closest = ["v_kmeans"]
-rows = [{ encoder = "vae", v_kmeans = 0.5572, k_kmeans = 14 }, { encoder = "clvae", name = "the CL-VAE", v_kmeans = 0.8088 }]
+rows = [{ encoder = "venc", v_kmeans = 0.5561, k_kmeans = 14 }, { encoder = "cenc", name = "the C-ENC", v_kmeans = 0.8077 }]
 
 [[reference]]
 source = "Author (2019), Table 2"
 metrics = ["em"]
 delta = false
-rows = [{ encoder = "clvae", detector = "iforest", em = 0.884e-3 }]
+rows = [{ encoder = "cenc", detector = "itrees", em = 0.873e-3 }]
 `)
 	tables := referenceTables(d.References, rs)
 	if len(tables) != 2 {
@@ -307,21 +307,21 @@ rows = [{ encoder = "clvae", detector = "iforest", em = 0.884e-3 }]
 	for _, r := range t1.Rows {
 		rows = append(rows, strings.Join(r, "|"))
 	}
-	if want := "mnist|vae|V k-means|0.5500 ± 0.0707|0.5572|-0.0072,mnist|vae|k k-means|3|14|-11.0,mnist|clvae|V k-means|0.8000|0.8088|-0.0088,mnist|clvae-b|V k-means|0.7900|0.8088|-0.0188"; strings.Join(rows, ",") != want {
+	if want := "digits|venc|V k-means|0.5500 ± 0.0707|0.5561|-0.0061,digits|venc|k k-means|3|14|-11.0,digits|cenc|V k-means|0.8000|0.8077|-0.0077,digits|cenc-b|V k-means|0.7900|0.8077|-0.0177"; strings.Join(rows, ",") != want {
 		t.Errorf("table 1 rows\n%s\nwant\n%s", strings.Join(rows, ","), want)
 	}
-	if t2 := tables[1]; len(t2.Rows) != 1 || strings.Join(t2.Rows[0], "|") != "mnist|clvae|iforest|EM|0.00100|0.000884" {
+	if t2 := tables[1]; len(t2.Rows) != 1 || strings.Join(t2.Rows[0], "|") != "digits|cenc|itrees|EM|0.00100|0.000873" {
 		t.Errorf("table 2 %v %v", t2.Header, t2.Rows)
 	}
 	lines := closest(d.References, rs)
-	if len(lines) != 1 || !strings.HasPrefix(lines[0], "- **Closest to the CL-VAE in Author (2019), Table 1**: clvae, on average 0.0088 from its figures over V k-means") {
+	if len(lines) != 1 || !strings.HasPrefix(lines[0], "- **Closest to the C-ENC in Author (2019), Table 1**: cenc, on average 0.0077 from its figures over V k-means") {
 		t.Errorf("closest %q", lines)
 	}
 }
 
 func TestClassShareClaim(t *testing.T) {
 	r := func(seed int64, flagged []float64) runner.Result {
-		c := cell(seed, "vae", "iforest", map[string]float64{})
+		c := cell(seed, "venc", "itrees", map[string]float64{})
 		names := []string{"0", "1", "2", "3", "4", "5", "6", "7", "8", "9"}
 		all := make([]float64, 10)
 		for i := range all {
@@ -341,7 +341,7 @@ text = "0, 1 and 7 over, 2, 5, 6, 8 and 9 under"
 source = "s"
 over_represented = ["0", "1", "7"]
 under_represented = ["2", "5", "6", "8", "9"]
-this = { encoder = "vae", detector = "iforest" }
+this = { encoder = "venc", detector = "itrees" }
 `
 	got, _ := checks(t, claim, rs)
 	c, ok := got["0, 1 and 7 over, 2, 5, 6, 8 and 9 under"]
@@ -361,7 +361,7 @@ func TestDocument(t *testing.T) {
 source = "Author (2019), Table 1"
 name = "paper"
 metrics = ["v_kmeans", "k_kmeans"]
-rows = [{ encoder = "clvae", v_kmeans = 0.8088, k_kmeans = 7 }]
+rows = [{ encoder = "cenc", v_kmeans = 0.8077, k_kmeans = 7 }]
 `)
 	if err := os.WriteFile(filepath.Join(dir, "run.json"), []byte(`{"experiment": "x", "notes": "The author's *reading*."}`), 0o644); err != nil {
 		t.Fatal(err)
@@ -374,8 +374,8 @@ rows = [{ encoder = "clvae", v_kmeans = 0.8088, k_kmeans = 7 }]
 		t.Fatal(err)
 	}
 	doc := string(b)
-	for _, want := range []string{"## Table 1. Beside Author (2019), Table 1", "| mnist | clvae | V k-means | 0.8000 | 0.8088 | -0.0088 |",
-		"Wall time of each stage", "![Figure 1](figures/vmeasure__mnist.png)", "```toml", "| iforest | detector |",
+	for _, want := range []string{"## Table 1. Beside Author (2019), Table 1", "| digits | cenc | V k-means | 0.8000 | 0.8077 | -0.0077 |",
+		"Wall time of each stage", "![Figure 1](figures/vmeasure__digits.png)", "```toml", "| itrees | detector |",
 		"## Notes\n\nThe author's *reading*.\n"} {
 		if !strings.Contains(doc, want) {
 			t.Errorf("report lacks %q", want)

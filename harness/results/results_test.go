@@ -21,13 +21,13 @@ func testGrid(n int, source string) *grid.Grid {
 	ds := &dataset.Spec{Name: "blobs"}
 	for i := 0; i < n; i++ {
 		g.Cells = append(g.Cells, grid.Cell{Index: i, ID: fmt.Sprintf("cell%02d", i), Dataset: ds,
-			Encoder: grid.Instance{Plugin: "pca", Label: "pca"}, DetectorIndex: -1, Seed: int64(i)})
+			Encoder: grid.Instance{Plugin: "proj", Label: "proj"}, DetectorIndex: -1, Seed: int64(i)})
 	}
 	return g
 }
 
 func result(g *grid.Grid, i int, v float64) *runner.Result {
-	return &runner.Result{Cell: g.Cells[i].ID, Index: i, Dataset: "blobs", Encoder: "pca", EncoderLabel: "pca",
+	return &runner.Result{Cell: g.Cells[i].ID, Index: i, Dataset: "blobs", Encoder: "proj", EncoderLabel: "proj",
 		Seed: int64(i), Status: runner.StatusOK, Metrics: map[string]float64{"v_kmeans": v}}
 }
 
@@ -89,7 +89,7 @@ func TestShardsMergeAndMissingCells(t *testing.T) {
 			t.Errorf("result %d has index %d, want %d (sorted by index)", i, r.Index, want)
 		}
 	}
-	if len(m.Missing) != 1 || m.Missing[0].Cell != "cell05" || !strings.Contains(m.Missing[0].String(), "#5 cell05 (blobs, pca, seed 5)") {
+	if len(m.Missing) != 1 || m.Missing[0].Cell != "cell05" || !strings.Contains(m.Missing[0].String(), "#5 cell05 (blobs, proj, seed 5)") {
 		t.Errorf("missing = %v", m.Missing)
 	}
 	if got := m.Shards(3); len(got) != 1 || got[0] != 2 {
