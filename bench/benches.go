@@ -29,6 +29,7 @@ func benches() []bench {
 		{"emmv-10k", emmvBench},
 		{"vae-train-epoch", vaeBench},
 		{"adbench-grid", adbenchGrid},
+		{"adbench-seeds5", adbenchSeeds5},
 		// Real ADBench shapes (seeded generated data of the same size): InternetAds-like
 		// (n ≈ 2000, d ≈ 1500), CelebA-like (202,599 × 39), MNIST-like (7,603 × 100) and
 		// http-like (567,479 × 3).

@@ -37,6 +37,8 @@ type runFlags struct {
 	figures     bool
 	noCache     bool
 	freshNames  string
+	// shareSeedIndependent honours the plugins' seed-independence declarations (runner.Options.FitEverySeed).
+	shareSeedIndependent bool
 }
 
 func parseRunFlags(args []string, stderr io.Writer) (*runFlags, bool) {
@@ -53,6 +55,8 @@ func parseRunFlags(args []string, stderr io.Writer) (*runFlags, bool) {
 	fs.BoolVar(&f.figures, "figures", true, "draw figures into results/<experiment>/figures")
 	fs.BoolVar(&f.noCache, "no-cache", false, "reuse no cached stage and keep none (a temporary cache, removed after the run)")
 	fs.StringVar(&f.freshNames, "no-cache-plugin", "", "comma-separated plugin names whose cached stages are not reused (nor those depending on them)")
+	fs.BoolVar(&f.shareSeedIndependent, "share-seed-independent", true,
+		"fit a plugin that declares its fit seed-independent once for all seeds (false: fit, encode and score every seed on its own)")
 	pos, err := parse(fs, args)
 	if err != nil {
 		return nil, false
@@ -167,6 +171,7 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 		Jobs: f.jobs, Cache: s.cache, Host: h, Registry: s.reg, Cells: s.cells,
 		Progress: progress.New(stderr), Timeout: f.timeout, Only: only,
 		FiguresDir: figuresDir(s.outDir, f.figures), Fresh: freshPlugins(f.freshNames),
+		FitEverySeed: !f.shareSeedIndependent,
 	})
 	h.KillAll()
 	if runErr != nil && ctx.Err() == nil {

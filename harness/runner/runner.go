@@ -65,6 +65,13 @@ type Options struct {
 	// Data, when set, holds data sets already loaded (grid.CheckData), by
 	// index in g.Datasets; a nil entry is loaded on first use.
 	Data []*dataset.Loaded
+	// FitEverySeed, when set, ignores the plugins' declarations that their
+	// fit does not depend on the seed (sdk.Description.SeedIndependent):
+	// every seed fits, encodes and scores on its own, under the cache keys
+	// of a plugin that declares nothing (`latentbench run
+	// -share-seed-independent=false`). For a user who doubts a plugin's
+	// declaration, and to measure what sharing the fit saves.
+	FitEverySeed bool
 }
 
 // CellWriter saves finished cells. Append is called once per cell, never
@@ -309,10 +316,11 @@ func (r *run) session(ctx context.Context, kind sdk.Kind, name string) (*host.Se
 }
 
 // seedPart is the seed's part of a fit stage's cache key: the seed, or "any" when the plugin
-// declares its fit independent of the seed (sdk.Description.SeedIndependent), so that all the
-// seeds of a grid share one fit and everything computed from it.
-func seedPart(d *sdk.Description, seed int64) string {
-	if d != nil && d.SeedIndependentFit() {
+// declares its fit independent of the seed (sdk.Description.SeedIndependent) and the run
+// honours such declarations (Options.FitEverySeed unset), so that all the seeds of a grid
+// share one fit and everything computed from it.
+func (r *run) seedPart(d *sdk.Description, seed int64) string {
+	if d != nil && d.SeedIndependentFit() && !r.opt.FitEverySeed {
 		return "any"
 	}
 	return fmt.Sprint(seed)
@@ -350,7 +358,7 @@ func (r *run) stages(ctx context.Context, c *grid.Cell, res *Result) error {
 	if err != nil {
 		return err
 	}
-	fitKey := cache.Key("encoder-fit", encID, enc.Params.CanonicalJSON(), data.Digest, seedPart(enc.Desc, c.Seed))
+	fitKey := cache.Key("encoder-fit", encID, enc.Params.CanonicalJSON(), data.Digest, r.seedPart(enc.Desc, c.Seed))
 	fit, err := r.stage(ctx, c, res, "fit", fitKey, func(ctx context.Context) (*cache.Entry, error) {
 		return r.fitEncoder(ctx, c, data)
 	})

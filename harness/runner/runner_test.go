@@ -337,7 +337,46 @@ contamination = 0.1
 // and scores once per seed. Each stage computed rather than taken from the cache is one plugin
 // call (Fit, Encode, Fit, Score), so the cache misses count the calls. The reused results are
 // the ones the seeds would have computed: LOF's metrics are equal across seeds.
+//
+// With Options.FitEverySeed (`run -share-seed-independent=false`) the declarations are
+// ignored: every stage runs once per seed, and LOF's metrics are the same as when shared.
 func TestSeedIndependentStagesRunOnce(t *testing.T) {
+	shared := seedsRun(t, false)
+	for stage, want := range map[string]int{"encoder fit": 1, "encode": 1, "lof detect": 1, "lof score": 1,
+		"iforest detect": 5, "iforest score": 5} {
+		if shared.calls[stage] != want {
+			t.Errorf("shared: %s computed %d times for 5 seeds, want %d (all: %v)", stage, shared.calls[stage], want, shared.calls)
+		}
+	}
+	each := seedsRun(t, true)
+	for stage, want := range map[string]int{"encoder fit": 5, "encode": 5, "lof detect": 5, "lof score": 5,
+		"iforest detect": 5, "iforest score": 5} {
+		if each.calls[stage] != want {
+			t.Errorf("FitEverySeed: %s computed %d times for 5 seeds, want %d (all: %v)", stage, each.calls[stage], want, each.calls)
+		}
+	}
+	for _, r := range []seedsResult{shared, each} {
+		if len(r.lofAUC) != 5 {
+			t.Fatalf("%d lof cells, want 5", len(r.lofAUC))
+		}
+		for _, a := range r.lofAUC {
+			if a != shared.lofAUC[0] {
+				t.Errorf("lof AUC differs between seeds or runs: shared %v, fit every seed %v", shared.lofAUC, each.lofAUC)
+			}
+		}
+	}
+}
+
+// seedsResult is what TestSeedIndependentStagesRunOnce checks of one run: the stages computed
+// (not taken from the cache), by "encoder fit", "encode" or "DETECTOR STAGE", and LOF's AUCs.
+type seedsResult struct {
+	calls  map[string]int
+	lofAUC []float64
+}
+
+// seedsRun runs seedsGrid in a fresh cache.
+func seedsRun(t *testing.T, fitEverySeed bool) seedsResult {
+	t.Helper()
 	dir := t.TempDir()
 	blobs(t, dir, 600)
 	cfg := filepath.Join(dir, "grid.toml")
@@ -359,45 +398,34 @@ func TestSeedIndependentStagesRunOnce(t *testing.T) {
 		t.Fatal(err)
 	}
 	res, err := runner.Run(context.Background(), g, runner.Options{Jobs: 2, Cache: c, Host: h, Registry: reg,
-		ResultsDir: filepath.Join(dir, "results")})
+		ResultsDir: filepath.Join(dir, "results"), FitEverySeed: fitEverySeed})
 	if err != nil {
 		t.Fatal(err)
 	}
-	calls := map[string]int{} // "detector stage" → stages computed
-	var lofAUC []float64
+	out := seedsResult{calls: map[string]int{}}
 	for _, r := range res {
 		if r.Status != runner.StatusOK {
 			t.Fatalf("cell %s: %s %s", r.Cell, r.Status, r.Error)
 		}
 		for stage, hit := range r.Cache {
-			if !hit {
-				calls[r.Detector+" "+stage]++
+			if hit {
+				continue
+			}
+			// The encoder stages appear in the cells of both detectors: counted once.
+			switch stage {
+			case "fit":
+				out.calls["encoder fit"]++
+			case "encode":
+				out.calls["encode"]++
+			default:
+				out.calls[r.Detector+" "+stage]++
 			}
 		}
 		if r.Detector == "lof" {
-			lofAUC = append(lofAUC, r.Metrics["auc"])
+			out.lofAUC = append(out.lofAUC, r.Metrics["auc"])
 		}
 	}
-	// The encoder stages appear in the cells of both detectors: one computation in all.
-	if n := calls["lof fit"] + calls["iforest fit"]; n != 1 {
-		t.Errorf("encoder fitted %d times for 5 seeds, want 1", n)
-	}
-	if n := calls["lof encode"] + calls["iforest encode"]; n != 1 {
-		t.Errorf("test split encoded %d times for 5 seeds, want 1", n)
-	}
-	for stage, want := range map[string]int{"lof detect": 1, "lof score": 1, "iforest detect": 5, "iforest score": 5} {
-		if calls[stage] != want {
-			t.Errorf("%s computed %d times for 5 seeds, want %d (all: %v)", stage, calls[stage], want, calls)
-		}
-	}
-	if len(lofAUC) != 5 {
-		t.Fatalf("%d lof cells, want 5", len(lofAUC))
-	}
-	for _, a := range lofAUC[1:] {
-		if a != lofAUC[0] {
-			t.Errorf("lof AUC differs between seeds: %v", lofAUC)
-		}
-	}
+	return out
 }
 
 // A run starts each plugin about once per worker, not once per stage of

@@ -156,7 +156,7 @@ func (r *run) detect(ctx context.Context, c *grid.Cell, res *Result, data *datas
 	if err != nil {
 		return nil, err
 	}
-	fitKey := cache.Key("detector-fit", detID, c.Detector.Params.CanonicalJSON(), zFitKey, in.groupsKey, seedPart(c.Detector.Desc, c.Seed))
+	fitKey := cache.Key("detector-fit", detID, c.Detector.Params.CanonicalJSON(), zFitKey, in.groupsKey, r.seedPart(c.Detector.Desc, c.Seed))
 	model, err := r.fitDetector(ctx, c, res, fitKey, in)
 	if err != nil {
 		return nil, err
