@@ -3,6 +3,8 @@ package main
 import (
 	"bufio"
 	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"math/rand/v2"
 	"os"
@@ -195,12 +197,30 @@ func TestPlanPluginsAndConfigErrors(t *testing.T) {
 		}
 	}
 
+	// The descriptions went into the tests' own user cache directory
+	// (plugintest.Main sets $XDG_CACHE_HOME), by code digest.
+	digest, err := fileSHA256(filepath.Join(bin, "latentbench-encoder-pca"))
+	must(t, err)
+	if _, err := os.Stat(filepath.Join(os.Getenv("XDG_CACHE_HOME"), "latentbench", "plugins", "encoder-"+digest+".pb")); err != nil {
+		t.Errorf("pca's description is not in $XDG_CACHE_HOME: %v", err)
+	}
+
 	bad := strings.Replace(mustRead(t, filepath.Join(dir, "grid.toml")), `plugin = "iforest"`, `plugin = "iforrest"`, 1)
 	must(t, os.WriteFile(filepath.Join(dir, "bad.toml"), []byte(bad), 0o644))
 	out, err = cli(bin, dir, "run", "bad.toml").CombinedOutput()
 	if err == nil || !strings.Contains(string(out), `bad.toml:15: detector[1].plugin: unknown detector plugin "iforrest" (installed: iforest)`) {
 		t.Errorf("bad config: %v\n%s", err, out)
 	}
+}
+
+// fileSHA256 is the hex SHA-256 of a file (a Go plugin's code digest).
+func fileSHA256(path string) (string, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return "", err
+	}
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:]), nil
 }
 
 func mustRead(t *testing.T, p string) string {

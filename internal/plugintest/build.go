@@ -48,7 +48,10 @@ func Build(tb testing.TB, dir string, names map[string]string) {
 
 // Main runs a package's tests (m.Run) with the build cache that [Build] uses:
 // one temporary directory holding one build of each package, removed when
-// the tests end. Use it from TestMain:
+// the tests end. It also gives the tests a temporary user cache directory
+// ($XDG_CACHE_HOME, where the CLI keeps plugin descriptions; the Go build
+// cache stays where it was), and fails the run if a description of one of its
+// builds appeared in the user's own cache nonetheless. Use it from TestMain:
 //
 //	func TestMain(m *testing.M) { os.Exit(plugintest.Main(m)) }
 func Main(m *testing.M) int {
@@ -58,9 +61,21 @@ func Main(m *testing.M) int {
 		return 1
 	}
 	defer os.RemoveAll(dir)
+	uc, err := isolateUserCache(filepath.Join(dir, "user-cache"))
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "plugintest:", err)
+		return 1
+	}
 	shared.start(dir)
 	defer shared.start("")
-	return m.Run()
+	code := m.Run()
+	if err := uc.check(shared.built()); err != nil {
+		fmt.Fprintln(os.Stderr, "plugintest:", err)
+		if code == 0 {
+			code = 1
+		}
+	}
+	return code
 }
 
 // shared is the test process's build cache; it is off (every Build runs
@@ -85,6 +100,19 @@ func (c *buildCache) start(dir string) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.dir, c.builds = dir, map[string]*cachedBuild{}
+}
+
+// built lists the executables built so far.
+func (c *buildCache) built() []string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	var out []string
+	for _, b := range c.builds {
+		if _, err := os.Stat(b.path); err == nil {
+			out = append(out, b.path)
+		}
+	}
+	return out
 }
 
 // place puts an executable of pkg at dst: a copy of the cached build, or,
