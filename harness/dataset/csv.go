@@ -136,6 +136,7 @@ func readCSVFile(ctx context.Context, s *Spec, path string, test bool, t *csvTab
 		}
 		for i, n := range names {
 			if drop[n] {
+				rep.DroppedColumns = append(rep.DroppedColumns, DroppedColumn{Name: n, Why: WhyDrop})
 				continue
 			}
 			c := &csvColumn{name: n, field: i, dict: &strDict{index: map[string]uint32{}}}
@@ -225,7 +226,10 @@ func loadCSV(ctx context.Context, s Spec, baseDir string) (*Loaded, error) {
 	}
 
 	// Fit the encoding on the whole train split.
-	enc := fitCSVEncoding(&s, t, trainPool, &rep)
+	enc, err := fitCSVEncoding(&s, t, trainPool, &rep)
+	if err != nil {
+		return nil, err
+	}
 	l := &Loaded{Report: rep}
 	l.Train = enc.encode(t, trainRows, labelCol, anomalyCol, classes, classOf, isAnomaly, nil)
 	l.Test = enc.encode(t, testRows, labelCol, anomalyCol, classes, classOf, isAnomaly, l.Report.UnseenByColumn)
@@ -465,7 +469,14 @@ type csvEncCol struct {
 	catOf []int32
 }
 
-func fitCSVEncoding(s *Spec, t *csvTable, trainPool []int, rep *LoadReport) *csvEncoding {
+// fitCSVEncoding fits the encoding of the feature columns on trainPool:
+// each numeric column's imputation and scaling, each categorical column's
+// categories. With Spec.DropConstant it leaves out the columns constant over
+// trainPool (a numeric column whose imputed values have maximum = minimum,
+// scikit-learn's VarianceThreshold(0); a categorical column with one
+// category). It lists the encoded and dropped columns in rep and fails when
+// no feature is left.
+func fitCSVEncoding(s *Spec, t *csvTable, trainPool []int, rep *LoadReport) (*csvEncoding, error) {
 	enc := &csvEncoding{}
 	vals := make([]float64, 0, len(trainPool))
 	for ci, c := range t.cols {
@@ -474,23 +485,11 @@ func fitCSVEncoding(s *Spec, t *csvTable, trainPool []int, rep *LoadReport) *csv
 		}
 		ec := csvEncCol{col: ci, name: c.name, numeric: c.numeric, start: enc.d}
 		if c.numeric {
-			sum, n := 0.0, 0
-			for _, r := range trainPool {
-				if code := c.codes[r]; !c.missing[code] {
-					sum += c.num[code]
-					n++
-				}
-			}
-			if n > 0 {
-				ec.impute = sum / float64(n)
-			}
-			vals = vals[:0]
-			for _, r := range trainPool {
-				if code := c.codes[r]; c.missing[code] {
-					vals = append(vals, ec.impute)
-				} else {
-					vals = append(vals, c.num[code])
-				}
+			vals = fitNumeric(&ec, c, trainPool, vals[:0])
+			if s.DropConstant && slices.Min(vals) == slices.Max(vals) {
+				rep.DroppedColumns = append(rep.DroppedColumns, DroppedColumn{Name: c.name, Why: WhyConstant,
+					Value: strconv.FormatFloat(vals[0], 'g', -1, 64)})
+				continue
 			}
 			ec.sc = fitScaler(s.scale(), vals)
 			enc.features = append(enc.features, sdk.FeatureBlock{Name: c.name, Kind: sdk.FeatureNumeric, Start: enc.d, Width: 1})
@@ -498,34 +497,10 @@ func fitCSVEncoding(s *Spec, t *csvTable, trainPool []int, rep *LoadReport) *csv
 			enc.d++
 			rep.Numeric = append(rep.Numeric, c.name)
 		} else {
-			catName := func(code uint32) string {
-				if c.missing[code] {
-					return MissingCategory
-				}
-				return c.dict.values[code]
-			}
-			usedCode := make([]bool, len(c.dict.values))
-			for _, r := range trainPool {
-				usedCode[c.codes[r]] = true
-			}
-			seen := map[string]bool{}
-			for code, u := range usedCode {
-				if u {
-					seen[catName(uint32(code))] = true
-				}
-			}
-			cats := sortedKeys(seen)
-			pos := make(map[string]int32, len(cats))
-			for i, v := range cats {
-				pos[v] = int32(i)
-			}
-			ec.catOf = make([]int32, len(c.dict.values))
-			for code := range ec.catOf {
-				if p, ok := pos[catName(uint32(code))]; ok {
-					ec.catOf[code] = p
-				} else {
-					ec.catOf[code] = -1
-				}
+			cats := fitCategories(&ec, c, trainPool)
+			if s.DropConstant && len(cats) == 1 {
+				rep.DroppedColumns = append(rep.DroppedColumns, DroppedColumn{Name: c.name, Why: WhyConstant, Value: cats[0]})
+				continue
 			}
 			enc.features = append(enc.features, sdk.FeatureBlock{Name: c.name, Kind: sdk.FeatureCategorical, Start: enc.d, Width: len(cats)})
 			for _, v := range cats {
@@ -536,7 +511,74 @@ func fitCSVEncoding(s *Spec, t *csvTable, trainPool []int, rep *LoadReport) *csv
 		}
 		enc.cols = append(enc.cols, ec)
 	}
-	return enc
+	field := make(map[string]int, len(t.names))
+	for i, n := range t.names {
+		field[n] = i
+	}
+	slices.SortStableFunc(rep.DroppedColumns, func(a, b DroppedColumn) int { return field[a.Name] - field[b.Name] })
+	if enc.d == 0 {
+		return nil, fmt.Errorf("no column of %s is left as an input feature: %s", t.paths[0], droppedSummary(rep.DroppedColumns))
+	}
+	return enc, nil
+}
+
+// fitNumeric sets ec's imputed value, the mean of c's non-missing values
+// over trainPool (0 without any), and returns those values with missing ones
+// imputed, appended to vals.
+func fitNumeric(ec *csvEncCol, c *csvColumn, trainPool []int, vals []float64) []float64 {
+	sum, n := 0.0, 0
+	for _, r := range trainPool {
+		if code := c.codes[r]; !c.missing[code] {
+			sum += c.num[code]
+			n++
+		}
+	}
+	if n > 0 {
+		ec.impute = sum / float64(n)
+	}
+	for _, r := range trainPool {
+		if code := c.codes[r]; c.missing[code] {
+			vals = append(vals, ec.impute)
+		} else {
+			vals = append(vals, c.num[code])
+		}
+	}
+	return vals
+}
+
+// fitCategories sets ec's one-hot position per code of c and returns the
+// categories of trainPool, sorted (a missing value is MissingCategory).
+func fitCategories(ec *csvEncCol, c *csvColumn, trainPool []int) []string {
+	catName := func(code uint32) string {
+		if c.missing[code] {
+			return MissingCategory
+		}
+		return c.dict.values[code]
+	}
+	usedCode := make([]bool, len(c.dict.values))
+	for _, r := range trainPool {
+		usedCode[c.codes[r]] = true
+	}
+	seen := map[string]bool{}
+	for code, u := range usedCode {
+		if u {
+			seen[catName(uint32(code))] = true
+		}
+	}
+	cats := sortedKeys(seen)
+	pos := make(map[string]int32, len(cats))
+	for i, v := range cats {
+		pos[v] = int32(i)
+	}
+	ec.catOf = make([]int32, len(c.dict.values))
+	for code := range ec.catOf {
+		if p, ok := pos[catName(uint32(code))]; ok {
+			ec.catOf[code] = p
+		} else {
+			ec.catOf[code] = -1
+		}
+	}
+	return cats
 }
 
 // encode builds the Data of rows. When unseen is not nil it counts, per

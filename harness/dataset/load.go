@@ -63,8 +63,13 @@ type LoadReport struct {
 	// StratifiedBy is "label" or "anomaly" when the seeded split was
 	// stratified by that, "" otherwise (or when the test set is a file).
 	StratifiedBy string
-	// Numeric and Categorical list the source columns encoded each way.
+	// Numeric and Categorical list the source columns encoded each way
+	// (the columns left out are not among them).
 	Numeric, Categorical []string
+	// DroppedColumns lists the source columns left out of the features, in
+	// the file's column order, each with the reason: the drop key or
+	// drop_constant.
+	DroppedColumns []DroppedColumn
 	// Warnings are the suspicious findings that did not stop Load (a split
 	// without anomalies, a class in one split only, a normal_values entry that
 	// no value matches), each naming the key and file it is about.
@@ -74,6 +79,33 @@ type LoadReport struct {
 	Notes []Warning
 	// Elapsed is the wall time of Load.
 	Elapsed time.Duration
+}
+
+// DroppedColumn is a source column that Load left out of the features.
+type DroppedColumn struct {
+	// Name is the column's name: the csv header's (or columns'), "x<j>" for
+	// npz.
+	Name string `json:"name"`
+	// Why is WhyDrop (the column is listed in drop) or WhyConstant
+	// (drop_constant = true and the column has one value over the rows the
+	// scaling is fitted on).
+	Why string `json:"why"`
+	// Value is that one value, as the file writes it (csv) or formatted
+	// with strconv 'g' (npz), for WhyConstant.
+	Value string `json:"value,omitempty"`
+}
+
+// The reasons of DroppedColumn.Why.
+const (
+	WhyDrop     = "drop"
+	WhyConstant = "constant"
+)
+
+func (c DroppedColumn) String() string {
+	if c.Why == WhyConstant {
+		return fmt.Sprintf("%s (constant %s)", c.Name, c.Value)
+	}
+	return c.Name + " (drop)"
 }
 
 // Warning is one suspicious finding of Load: Key is the Spec key it is

@@ -6,7 +6,9 @@ import (
 	"context"
 	"encoding/binary"
 	"fmt"
+	"io"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -26,45 +28,69 @@ type npyArray struct {
 // header length (2 bytes in 1.0, 4 in 2.0/3.0), then a Python dict literal
 // with keys 'descr', 'fortran_order' and 'shape', then the raw data.
 func parseNPY(name string, b []byte) (*npyArray, error) {
-	if len(b) < 10 || string(b[:6]) != "\x93NUMPY" {
-		return nil, fmt.Errorf("%s: not a .npy array (bad magic)", name)
+	a, count, size, err := parseNPYHeader(name, b)
+	if err != nil {
+		return nil, err
 	}
-	major := b[6]
-	var hlen, off int
-	switch major {
+	if len(a.data) != count*size {
+		return nil, fmt.Errorf("%s: %d data bytes, want %d for shape %v of %s", name, len(a.data), count*size, a.shape, a.descr)
+	}
+	return a, nil
+}
+
+// npyPrefixLen returns the length of the magic, version, header length and
+// header at the start of b (at least its first 12 bytes), without parsing
+// the header.
+func npyPrefixLen(name string, b []byte) (int, error) {
+	if len(b) < 10 || string(b[:6]) != "\x93NUMPY" {
+		return 0, fmt.Errorf("%s: not a .npy array (bad magic)", name)
+	}
+	switch b[6] {
 	case 1:
-		hlen, off = int(binary.LittleEndian.Uint16(b[8:10])), 10
+		return 10 + int(binary.LittleEndian.Uint16(b[8:10])), nil
 	case 2, 3:
 		if len(b) < 12 {
-			return nil, fmt.Errorf("%s: truncated .npy header", name)
+			return 0, fmt.Errorf("%s: truncated .npy header", name)
 		}
-		hlen, off = int(binary.LittleEndian.Uint32(b[8:12])), 12
-	default:
-		return nil, fmt.Errorf("%s: unsupported .npy format version %d.%d", name, major, b[7])
+		return 12 + int(binary.LittleEndian.Uint32(b[8:12])), nil
 	}
-	if off+hlen > len(b) {
-		return nil, fmt.Errorf("%s: truncated .npy header", name)
+	return 0, fmt.Errorf("%s: unsupported .npy format version %d.%d", name, b[6], b[7])
+}
+
+// parseNPYHeader parses the header of a .npy array in b; the returned
+// array's data is the rest of b, whatever its length. count is the product
+// of the shape (checked for overflow), size the element's byte size.
+func parseNPYHeader(name string, b []byte) (a *npyArray, count, size int, err error) {
+	end, err := npyPrefixLen(name, b)
+	if err != nil {
+		return nil, 0, 0, err
 	}
-	h := string(b[off : off+hlen])
-	a := &npyArray{data: b[off+hlen:]}
-	var err error
+	off := 10
+	if b[6] != 1 {
+		off = 12
+	}
+	if end > len(b) {
+		return nil, 0, 0, fmt.Errorf("%s: truncated .npy header", name)
+	}
+	h := string(b[off:end])
+	a = &npyArray{data: b[end:]}
 	if a.descr, err = npyQuoted(h, "descr"); err != nil {
-		return nil, fmt.Errorf("%s: %w in header %q", name, err, h)
+		return nil, 0, 0, fmt.Errorf("%s: %w in header %q", name, err, h)
 	}
 	fo, err := npyValue(h, "fortran_order")
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w in header %q", name, err, h)
+		return nil, 0, 0, fmt.Errorf("%s: %w in header %q", name, err, h)
 	}
 	switch {
 	case strings.HasPrefix(fo, "True"):
 		a.fortran = true
 	case strings.HasPrefix(fo, "False"):
 	default:
-		return nil, fmt.Errorf("%s: bad fortran_order in header %q", name, h)
+		return nil, 0, 0, fmt.Errorf("%s: bad fortran_order in header %q", name, h)
 	}
 	sh, err := npyValue(h, "shape")
 	if err != nil || !strings.HasPrefix(sh, "(") || !strings.Contains(sh, ")") {
-		return nil, fmt.Errorf("%s: bad shape in header %q", name, h)
+		return nil, 0, 0, fmt.Errorf("%s: bad shape in header %q", name, h)
 	}
 	for _, f := range strings.Split(sh[1:strings.IndexByte(sh, ')')], ",") {
 		f = strings.TrimSpace(f)
@@ -73,27 +99,23 @@ func parseNPY(name string, b []byte) (*npyArray, error) {
 		}
 		n, err := strconv.Atoi(strings.TrimSuffix(f, "L"))
 		if err != nil || n < 0 {
-			return nil, fmt.Errorf("%s: bad shape in header %q", name, h)
+			return nil, 0, 0, fmt.Errorf("%s: bad shape in header %q", name, h)
 		}
 		a.shape = append(a.shape, n)
 	}
-	size, err := npyItemSize(a.descr)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", name, err)
+	if size, err = npyItemSize(a.descr); err != nil {
+		return nil, 0, 0, fmt.Errorf("%s: %w", name, err)
 	}
 	// The shape's product, checked for overflow: a product that wraps
 	// around could match the data's length and claim billions of rows.
-	count := 1
+	count = 1
 	for _, n := range a.shape {
 		if n > 0 && count > math.MaxInt/size/n {
-			return nil, fmt.Errorf("%s: shape %v of %s is too large (%d data bytes)", name, a.shape, a.descr, len(a.data))
+			return nil, 0, 0, fmt.Errorf("%s: shape %v of %s is too large (%d data bytes)", name, a.shape, a.descr, len(a.data))
 		}
 		count *= n
 	}
-	if len(a.data) != count*size {
-		return nil, fmt.Errorf("%s: %d data bytes, want %d for shape %v of %s", name, len(a.data), count*size, a.shape, a.descr)
-	}
-	return a, nil
+	return a, count, size, nil
 }
 
 // npyValue returns the text after 'key': in a header dict.
@@ -273,10 +295,11 @@ func readNPZ(path string) (x []float64, n, d int, y []int32, err error) {
 }
 
 // loadNPZ prepares an ADBench .npz: Labels = y with Classes ["normal",
-// "anomaly"], Anomaly = (y == 1), one numeric FeatureBlock "X" of width d
-// with columns "x0".."x{d-1}", each column scaled with the train split's
-// statistics (Spec.Scale, default "standard"; with Split "none" the train
-// split is every row).
+// "anomaly"], Anomaly = (y == 1), one numeric FeatureBlock "X" with the
+// kept columns of X (named "x0".."x{d-1}" by their index in X, less those
+// listed in Spec.Drop and, with Spec.DropConstant, those constant over the
+// train split), each scaled with the train split's statistics (Spec.Scale,
+// default "standard"; with Split "none" the train split is every row).
 func loadNPZ(ctx context.Context, s Spec, baseDir string) (*Loaded, error) {
 	path := s.sourcePath(baseDir)
 	x, n, d, y, err := readNPZ(path)
@@ -311,35 +334,149 @@ func loadNPZ(ctx context.Context, s Spec, baseDir string) (*Loaded, error) {
 	if err != nil {
 		return nil, err
 	}
-	scalers := make([]scaler, d)
+	enc, err := fitNPZEncoding(&s, path, x, d, trainPool, &rep)
+	if err != nil {
+		return nil, err
+	}
+	return &Loaded{Train: enc.build(x, d, y, trainRows), Test: enc.build(x, d, y, testRows), Report: rep}, nil
+}
+
+// npzEncoding is the fitted encoding of an npz: the kept columns of X and
+// their scaling.
+type npzEncoding struct {
+	keep    []int // indices into the columns of X
+	scalers []scaler
+	columns []string
+}
+
+// fitNPZEncoding decides the kept columns (Spec.Drop, Spec.DropConstant
+// over trainPool; constant as scikit-learn's VarianceThreshold(0) decides
+// it: maximum = minimum) and fits each one's scaling on trainPool. It lists
+// the dropped and the numeric columns in rep.
+func fitNPZEncoding(s *Spec, path string, x []float64, d int, trainPool []int, rep *LoadReport) (*npzEncoding, error) {
+	listed := map[int]bool{}
+	for _, name := range s.Drop {
+		j, ok := npzColumn(name)
+		if !ok || j >= d {
+			return nil, fmt.Errorf("drop: %q is not a column of %s: X.npy has %d columns, x0..x%d", name, path, d, d-1)
+		}
+		listed[j] = true
+	}
+	enc := &npzEncoding{}
 	vals := make([]float64, len(trainPool))
-	columns := make([]string, d)
 	for j := 0; j < d; j++ {
+		name := "x" + strconv.Itoa(j)
+		if listed[j] {
+			rep.DroppedColumns = append(rep.DroppedColumns, DroppedColumn{Name: name, Why: WhyDrop})
+			continue
+		}
 		for k, r := range trainPool {
 			vals[k] = x[r*d+j]
 		}
-		scalers[j] = fitScaler(s.scale(), vals)
-		columns[j] = "x" + strconv.Itoa(j)
-		rep.Numeric = append(rep.Numeric, columns[j])
-	}
-	classes := []string{"normal", "anomaly"}
-	build := func(rows []int) Data {
-		out := Data{
-			X: make([]float32, len(rows)*d), N: len(rows), D: d,
-			Labels: make([]int32, len(rows)), Classes: classes, Anomaly: make([]bool, len(rows)),
-			Features: []sdk.FeatureBlock{{Name: "X", Kind: sdk.FeatureNumeric, Start: 0, Width: d}},
-			Columns:  columns,
+		if s.DropConstant && len(vals) > 0 && slices.Min(vals) == slices.Max(vals) {
+			rep.DroppedColumns = append(rep.DroppedColumns, DroppedColumn{Name: name, Why: WhyConstant,
+				Value: strconv.FormatFloat(vals[0], 'g', -1, 64)})
+			continue
 		}
-		for i, r := range rows {
-			src := x[r*d : (r+1)*d]
-			dst := out.X[i*d : (i+1)*d]
-			for j, v := range src {
-				dst[j] = scalers[j].apply(v)
+		enc.keep = append(enc.keep, j)
+		enc.scalers = append(enc.scalers, fitScaler(s.scale(), vals))
+		enc.columns = append(enc.columns, name)
+		rep.Numeric = append(rep.Numeric, name)
+	}
+	if len(enc.keep) == 0 {
+		return nil, fmt.Errorf("no column of %s is left as an input feature: %s", path, droppedSummary(rep.DroppedColumns))
+	}
+	return enc, nil
+}
+
+// build encodes rows of the n×d row-major x with labels y.
+func (enc *npzEncoding) build(x []float64, d int, y []int32, rows []int) Data {
+	w := len(enc.keep)
+	out := Data{
+		X: make([]float32, len(rows)*w), N: len(rows), D: w,
+		Labels: make([]int32, len(rows)), Classes: []string{"normal", "anomaly"}, Anomaly: make([]bool, len(rows)),
+		Features: []sdk.FeatureBlock{{Name: "X", Kind: sdk.FeatureNumeric, Start: 0, Width: w}},
+		Columns:  enc.columns,
+	}
+	for i, r := range rows {
+		src := x[r*d : (r+1)*d]
+		dst := out.X[i*w : (i+1)*w]
+		for k, j := range enc.keep {
+			dst[k] = enc.scalers[k].apply(src[j])
+		}
+		out.Labels[i] = y[r]
+		out.Anomaly[i] = y[r] == 1
+	}
+	return out
+}
+
+// droppedSummary counts dropped columns by reason: "3 listed in drop, 2
+// constant (drop_constant)".
+func droppedSummary(cols []DroppedColumn) string {
+	listed, constant := 0, 0
+	for _, c := range cols {
+		if c.Why == WhyConstant {
+			constant++
+		} else {
+			listed++
+		}
+	}
+	return fmt.Sprintf("%d listed in drop, %d constant over the rows the scaling is fitted on (drop_constant)", listed, constant)
+}
+
+// npzColumn returns the index of the npz column named "x<index>" (the names
+// loadNPZ gives the columns of X: "x0", "x1", ...; no sign, no leading zero).
+func npzColumn(name string) (int, bool) {
+	digits, ok := strings.CutPrefix(name, "x")
+	if !ok || digits == "" || len(digits) > 9 || (digits[0] == '0' && len(digits) > 1) {
+		return 0, false
+	}
+	j := 0
+	for _, c := range digits {
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+		j = 10*j + int(c-'0')
+	}
+	return j, true
+}
+
+// npzShape reads the shape of the X.npy member of the .npz file zr from its
+// header alone, without decompressing the data.
+func npzShape(path string, zr *zip.Reader) (shape []int, err error) {
+	for _, f := range zr.File {
+		if f.Name != "X.npy" {
+			continue
+		}
+		rc, err := f.Open()
+		if err != nil {
+			return nil, fmt.Errorf("%s: X.npy: %w", path, err)
+		}
+		defer rc.Close()
+		name := path + ": X.npy"
+		b := make([]byte, 12)
+		if _, err := io.ReadFull(rc, b); err != nil {
+			return nil, fmt.Errorf("%s: truncated .npy header: %w", name, err)
+		}
+		end, err := npyPrefixLen(name, b)
+		if err != nil {
+			return nil, err
+		}
+		if end > 1<<20 {
+			return nil, fmt.Errorf("%s: a .npy header of %d bytes", name, end)
+		}
+		if end > len(b) {
+			rest := make([]byte, end-len(b))
+			if _, err := io.ReadFull(rc, rest); err != nil {
+				return nil, fmt.Errorf("%s: truncated .npy header: %w", name, err)
 			}
-			out.Labels[i] = y[r]
-			out.Anomaly[i] = y[r] == 1
+			b = append(b, rest...)
 		}
-		return out
+		a, _, _, err := parseNPYHeader(name, b[:end])
+		if err != nil {
+			return nil, err
+		}
+		return a.shape, nil
 	}
-	return &Loaded{Train: build(trainRows), Test: build(testRows), Report: rep}, nil
+	return nil, fmt.Errorf("%s has no member X.npy", path)
 }

@@ -60,8 +60,19 @@ type Spec struct {
 	// Categorical forces columns to be one-hot encoded (columns that do not
 	// parse as numbers always are).
 	Categorical []string `toml:"categorical" json:"categorical,omitempty"`
-	// Drop lists columns to ignore.
+	// Drop lists columns to leave out of the features: csv columns by name;
+	// npz columns as "x0".."x{d-1}", the names the loader gives the columns
+	// of X (0-based column index after "x"), which the data summary and
+	// errors use too. Not for idx (its pixels are an image). The kept columns
+	// keep their names ("x0", "x2", ...).
 	Drop []string `toml:"drop" json:"drop,omitempty"`
+	// DropConstant leaves out every feature column that is constant over
+	// the rows its scaling is fitted on (the train split; every row with
+	// split = "none"), as ADBench's preprocessing does (default false): a
+	// numeric column with one value (after imputing missing values), a
+	// categorical column with one category (csv). csv and npz; the dropped
+	// columns are listed in LoadReport.DroppedColumns.
+	DropConstant bool `toml:"drop_constant" json:"drop_constant,omitempty"`
 	// Missing lists the strings that mean a missing value (default "", "NA",
 	// "?", "NaN"; "unknown" is NOT included: it is a category in bank-marketing).
 	// Values are compared after surrounding spaces are trimmed. A missing value

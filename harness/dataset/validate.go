@@ -113,7 +113,6 @@ func (s *Spec) csvOnlyKeys() []struct {
 		{"anomaly_column", s.AnomalyColumn != ""},
 		{"normal_values", len(s.NormalValues) > 0},
 		{"categorical", len(s.Categorical) > 0},
-		{"drop", len(s.Drop) > 0},
 		{"missing", s.Missing != nil},
 	}
 }
@@ -128,6 +127,12 @@ func (s *Spec) rejectCSVKeys(add func(string, string, ...any)) {
 
 func (s *Spec) validateIDX(baseDir string, add func(string, string, ...any)) {
 	s.rejectCSVKeys(add)
+	if len(s.Drop) > 0 {
+		add("drop", `not used with format = "idx": its pixels are kept together as images (the encoders and figures take them so); convert the data to csv or npz to drop columns`)
+	}
+	if s.DropConstant {
+		add("drop_constant", `not used with format = "idx": its pixels are kept together as images (the encoders and figures take them so), though some, such as MNIST's borders, are constant`)
+	}
 	if s.TestFraction != 0 {
 		add("test_fraction", "not used with format = \"idx\": its test split is its test files")
 	}
@@ -188,6 +193,41 @@ func (s *Spec) validateNPZ(baseDir string, add func(string, string, ...any)) {
 		if !have[m] {
 			add("path", "%s has no member %s: npz needs X.npy (rows x features) and y.npy (1 = anomaly)", p, m)
 		}
+	}
+	if len(s.Drop) > 0 && have["X.npy"] {
+		s.validateNPZDrop(p, &zr.Reader, add)
+	}
+}
+
+// validateNPZDrop checks drop against the columns of X.npy, whose header
+// alone is read: names "x0".."x{d-1}", each once, not all of them.
+func (s *Spec) validateNPZDrop(p string, zr *zip.Reader, add func(string, string, ...any)) {
+	shape, err := npzShape(p, zr)
+	if err != nil {
+		add("path", "%v", err)
+		return
+	}
+	if len(shape) != 2 {
+		return // the loader names the shape's problem
+	}
+	d := shape[1]
+	seen := map[int]bool{}
+	for _, name := range s.Drop {
+		j, ok := npzColumn(name)
+		switch {
+		case !ok:
+			add("drop", `%q is not an npz column name: npz columns are named "x0".."x%d" (x and the 0-based column index of X)`, name, d-1)
+		case j >= d:
+			add("drop", "%q is not a column of %s: X.npy has %d columns, x0..x%d", name, p, d, d-1)
+		case seen[j]:
+			add("drop", "%q is listed twice", name)
+		}
+		if ok && j < d {
+			seen[j] = true
+		}
+	}
+	if d > 0 && len(seen) == d {
+		add("drop", "no column is left as an input feature: X.npy has %d columns and drop lists all of them", d)
 	}
 }
 

@@ -51,12 +51,23 @@ func TestValidate(t *testing.T) {
 		{"npz not a zip", with(npzOK, func(s *Spec) { s.Path = "notzip.npz" }), dir, []string{"path: " + filepath.Join(dir, "notzip.npz") + " is not a .npz (zip) file"}},
 		{"npz without y", with(npzOK, func(s *Spec) { s.Path = "noy.npz" }), dir, []string{"path: " + filepath.Join(dir, "noy.npz") + " has no member y.npy"}},
 		{"csv keys on npz", with(npzOK, func(s *Spec) {
-			s.Label, s.Separator, s.Header, s.Columns, s.Drop, s.Missing = "y", ";", boolp(true), []string{"a"}, []string{"b"}, []string{}
+			s.Label, s.Separator, s.Header, s.Columns, s.Missing = "y", ";", boolp(true), []string{"a"}, []string{}
 			s.TestPath, s.ColumnsPreset, s.AnomalyColumn, s.NormalValues, s.Categorical = "t.csv", "kddcup99", "a", []string{"0"}, []string{"c"}
 		}), td, []string{
 			`test_path: only used with format = "csv", not "npz"`, `separator: only used`, `header: only used`,
 			`columns: only used`, `columns_preset: only used`, `label: only used`, `anomaly_column: only used`,
-			`normal_values: only used`, `categorical: only used`, `drop: only used`, `missing: only used`}},
+			`normal_values: only used`, `categorical: only used`, `missing: only used`}},
+		{"npz drop ok", with(npzOK, func(s *Spec) { s.Drop, s.DropConstant = []string{"x0", "x3"}, true }), td, nil},
+		{"npz drop bad", with(npzOK, func(s *Spec) { s.Drop = []string{"x1", "x4", "x1", "b", "x01", "x-1"} }), td, []string{
+			`drop: "x4" is not a column of ` + filepath.Join(td, "tiny_c_f4.npz") + `: X.npy has 4 columns, x0..x3`,
+			`drop: "x1" is listed twice`,
+			`drop: "b" is not an npz column name: npz columns are named "x0".."x3"`,
+			`drop: "x01" is not an npz column name`, `drop: "x-1" is not an npz column name`}},
+		{"npz drop all", with(npzOK, func(s *Spec) { s.Drop = []string{"x3", "x2", "x1", "x0"} }), td,
+			[]string{"drop: no column is left as an input feature: X.npy has 4 columns and drop lists all of them"}},
+		{"idx drop", Spec{Name: "m", Format: "idx", Path: "images", Drop: []string{"px0"}, DropConstant: true}, dir, []string{
+			`drop: not used with format = "idx": its pixels are kept together as images`,
+			`drop_constant: not used with format = "idx"`}},
 		{"idx extras", Spec{Name: "m", Format: "idx", Path: "images", TestFraction: 0.3, Stratify: boolp(false), Scale: "standard"}, dir,
 			[]string{"test_fraction: not used with format = \"idx\"", "stratify: not used", `scale: "standard" not allowed with format = "idx"`}},
 		{"idx dir absent", Spec{Name: "m", Format: "idx", Path: "nope"}, dir, []string{"path: " + filepath.Join(dir, "nope") + " is not a directory"}},
@@ -143,7 +154,7 @@ func TestValidateFieldsAreTOMLKeys(t *testing.T) {
 		t.Fatal(err)
 	}
 	fields := []string{"name", "format", "path", "test_path", "separator", "header", "skip_lines", "test_header", "test_skip_lines", "columns", "columns_preset",
-		"label", "anomaly_column", "normal_values", "categorical", "drop", "missing", "train", "test",
+		"label", "anomaly_column", "normal_values", "categorical", "drop", "drop_constant", "missing", "train", "test",
 		"test_fraction", "stratify", "seed", "scale"}
 	for _, f := range fields {
 		if !strings.Contains(string(src), `toml:"`+f+`"`) {

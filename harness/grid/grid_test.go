@@ -42,6 +42,7 @@ func TestLoadErrors(t *testing.T) {
 		{"bad_list_axis_element", 15, "encoder[1].params.hidden[2]", `must be a list of integers, got list [512, "x"]`, 0},
 		{"duplicate_axis_value", 12, "encoder[1].params.latent_dim[3]", `value 2 is given twice in this axis (also latent_dim[1])`, 0},
 		{"missing_data_file", 8, "dataset[1].path", filepath.Join("testdata", "data", "nope.csv") + " is not a file", 0},
+		{"npz_drop_column", 11, "dataset[1].drop", `"x4" is not a column of ` + filepath.Join("testdata", "data", "tiny.npz") + `: X.npy has 4 columns, x0..x3`, 0},
 		{"duplicate_dataset_name", 14, "dataset[2].name", `"tiny" is also the name of dataset[1] (line 5)`, 0},
 		{"single_dataset_table", 5, "dataset", `must be an array of tables: write [[dataset]], not [dataset]`, 0},
 		{"no_seeds", 3, "experiment.seeds", `must not be empty`, 0},
