@@ -68,7 +68,7 @@ const (
 
 func TestGolden(t *testing.T) {
 	cases := []string{"mix2d", "mix6d", "pima", "ionosphere", "thyroid",
-		"constant", "constcol", "dups", "mix10k"}
+		"constant", "constcol", "dups", "mix10k", "mix96d"}
 	for _, name := range cases {
 		g := loadGolden(t, name)
 		for _, gf := range g.Fits {

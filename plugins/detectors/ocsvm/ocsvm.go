@@ -186,7 +186,7 @@ func Fit(ctx context.Context, x []float64, n, d int, opt Options) (*Model, error
 	}
 
 	res, err := solveOneClass(ctx, train, l, d, gamma, o.Nu, o.Tol,
-		int64(o.CacheMB*(1<<20)), !o.NoShrinking, o.MaxIter, runtime.GOMAXPROCS(0))
+		int64(o.CacheMB*(1<<20)), !o.NoShrinking, o.MaxIter, runtime.GOMAXPROCS(0), d >= blasMinDim)
 	if err != nil {
 		return nil, err
 	}
@@ -358,8 +358,22 @@ func (m *Model) DecisionContext(ctx context.Context, x []float64, n int) ([]floa
 	if n*len(m.coef) < 20000 {
 		workers = 1
 	}
+	decide := m.decisionLoops
+	if d >= blasMinDim && len(m.coef) > 0 {
+		decide = m.decisionBlocked
+	}
+	if err := decide(ctx, x, n, workers, out); err != nil {
+		return nil, fmt.Errorf("ocsvm: decision: %w", err)
+	}
+	return out, nil
+}
+
+// decisionLoops sets out to the decision values of the n rows of x by
+// decision4 and decisionOne, libsvm's direct form, on up to workers goroutines.
+func (m *Model) decisionLoops(ctx context.Context, x []float64, n, workers int, out []float64) error {
+	d := m.d
 	et := newExpTable()
-	err := parallel.For(ctx, n, decisionBlock, workers, func(_, lo, hi int) {
+	return parallel.For(ctx, n, decisionBlock, workers, func(_, lo, hi int) {
 		i := lo
 		for ; i+4 <= hi; i += 4 {
 			m.decision4(x[i*d:(i+4)*d], out[i:i+4], et)
@@ -368,10 +382,6 @@ func (m *Model) DecisionContext(ctx context.Context, x []float64, n int) ([]floa
 			out[i] = m.decisionOne(x[i*d:i*d+d], et)
 		}
 	})
-	if err != nil {
-		return nil, fmt.Errorf("ocsvm: decision: %w", err)
-	}
-	return out, nil
 }
 
 // decisionOne is libsvm's svm_predict_values for ONE_CLASS: kernel values

@@ -4,7 +4,9 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"slices"
 
+	"github.com/latentbench/latentbench/internal/blasimpl"
 	"github.com/latentbench/latentbench/internal/parallel"
 )
 
@@ -29,14 +31,17 @@ const (
 // comparison, tie-break (≥ keeps the last index) and update order is libsvm's,
 // so the iterates follow scikit-learn's up to the last bits of the kernel values.
 //
-// Positions are permuted by shrinking (swapIndex), so xt, xsq, qd, g, gBar,
-// alpha, status and the kernel cache are all indexed by position, and
+// Positions are permuted by shrinking (swapIndex), so xt (or xr), xsq, qd, g,
+// gBar, alpha, status and the kernel cache are all indexed by position, and
 // activeSet maps a position back to its original row.
 type solver struct {
 	l, d       int
 	gamma      float64
 	eps        float64
-	xt         []float64 // d×l: feature c of the point at position j is xt[c·l+j]
+	xt         []float64 // d×l: feature c of the point at position j is xt[c·l+j]; nil on the BLAS path
+	xr         []float64 // l×d, the point at position j is xr[j·d : j·d+d]; BLAS path only (blocked.go)
+	dots       []float64 // l dot products x_i·x_j of the column being filled; BLAS path only
+	pq, pc     []float64 // prefetch's rows and dot products (BLAS path, allocated on first use)
 	xsq        []float64 // ‖x_i‖² (libsvm's x_square)
 	qd         []float64 // Q_ii
 	g          []float64 // gradient Qα
@@ -61,72 +66,17 @@ type solveResult struct {
 
 // solveOneClass runs SMO on the l×d rows x (row-major, not modified).
 // shrinking and maxIter (≤ 0: unlimited) as libsvm's -h and scikit-learn's
-// max_iter; cacheBytes is libsvm's cache_size in bytes.
+// max_iter; cacheBytes is libsvm's cache_size in bytes; useBLAS chooses the
+// BLAS path (blocked.go), which Fit takes for d ≥ blasMinDim.
 func solveOneClass(ctx context.Context, x []float64, l, d int, gamma, nu, eps float64,
-	cacheBytes int64, shrinking bool, maxIter, workers int) (solveResult, error) {
-	s := &solver{
-		l: l, d: d, gamma: gamma, eps: eps,
-		xt:        make([]float64, d*l),
-		xsq:       make([]float64, l),
-		qd:        make([]float64, l),
-		g:         make([]float64, l),
-		gBar:      make([]float64, l),
-		alpha:     make([]float64, l),
-		status:    make([]int8, l),
-		activeSet: make([]int32, l),
-		cache:     newKernelCache(l, cacheBytes),
-		exp:       newExpTable(),
-		workers:   workers,
+	cacheBytes int64, shrinking bool, maxIter, workers int, useBLAS bool) (solveResult, error) {
+	s := newSolver(x, l, d, gamma, nu, eps, cacheBytes, workers, useBLAS)
+	initGradient := s.initialGradient
+	if s.xr != nil {
+		initGradient = s.initialGradientBlocked
 	}
-	for i := 0; i < l; i++ {
-		xi := x[i*d : i*d+d]
-		for c, v := range xi {
-			s.xt[c*l+i] = v
-		}
-		s.xsq[i] = dot(xi, xi)
-		// libsvm: QD[i] = kernel_function(i, i), in double
-		s.qd[i] = math.Exp(-gamma * (s.xsq[i] + s.xsq[i] - 2*dot(xi, xi)))
-	}
-
-	// Initial point, scikit-learn's solve_one_class: ν·l accumulated as Σ_i C_i·ν,
-	// then α_i = min(C_i, rest) while rest > 0, i.e. the first ⌊ν·l⌋ points at 1,
-	// the next one at the fractional remainder, the others at 0.
-	nuL := 0.0
-	for i := 0; i < l; i++ {
-		nuL += nu
-	}
-	for i := 0; i < l && nuL > 0; i++ {
-		s.alpha[i] = math.Min(1, nuL)
-		nuL -= s.alpha[i]
-	}
-	for i := 0; i < l; i++ {
-		s.updateStatus(i)
-		s.activeSet[i] = int32(i)
-	}
-	s.activeSize = l
-
-	// Gradient G = Qα (p = 0) and G_bar = Σ_{upper j} Q_:j.
-	for i := 0; i < l; i++ {
-		if s.status[i] == lowerBound {
-			continue
-		}
-		if i%64 == 0 {
-			if err := ctx.Err(); err != nil {
-				return solveResult{}, fmt.Errorf("ocsvm: initial gradient: %w", err)
-			}
-		}
-		qi := s.getQ(i, l)
-		ai := s.alpha[i]
-		g := s.g[:l]
-		for j, q := range qi[:l] {
-			g[j] += ai * float64(q)
-		}
-		if s.status[i] == upperBound {
-			gb := s.gBar[:l]
-			for j, q := range qi[:l] {
-				gb[j] += float64(q) // C_i = 1
-			}
-		}
+	if err := initGradient(ctx); err != nil {
+		return solveResult{}, fmt.Errorf("ocsvm: initial gradient: %w", err)
 	}
 
 	iter := 0
@@ -180,6 +130,95 @@ func solveOneClass(ctx context.Context, x []float64, l, d int, gamma, nu, eps fl
 	return res, nil
 }
 
+// newSolver returns the solver of the l×d rows x at libsvm's initial point,
+// before the initial gradient: the dot products of its kernel columns from BLAS
+// (blocked.go) if useBLAS, else summed feature by feature (fillRange).
+func newSolver(x []float64, l, d int, gamma, nu, eps float64, cacheBytes int64, workers int, useBLAS bool) *solver {
+	s := &solver{
+		l: l, d: d, gamma: gamma, eps: eps,
+		xsq:       make([]float64, l),
+		qd:        make([]float64, l),
+		g:         make([]float64, l),
+		gBar:      make([]float64, l),
+		alpha:     make([]float64, l),
+		status:    make([]int8, l),
+		activeSet: make([]int32, l),
+		cache:     newKernelCache(l, cacheBytes),
+		exp:       newExpTable(),
+		workers:   workers,
+	}
+	if useBLAS {
+		s.xr = slices.Clone(x[:l*d])
+		s.dots = make([]float64, l)
+	} else {
+		s.xt = make([]float64, d*l)
+	}
+	for i := 0; i < l; i++ {
+		xi := x[i*d : i*d+d]
+		if s.xt != nil {
+			for c, v := range xi {
+				s.xt[c*l+i] = v
+			}
+		}
+		s.xsq[i] = dot(xi, xi)
+		// libsvm: QD[i] = kernel_function(i, i), in double
+		s.qd[i] = math.Exp(-gamma * (s.xsq[i] + s.xsq[i] - 2*dot(xi, xi)))
+	}
+
+	// Initial point, scikit-learn's solve_one_class: ν·l accumulated as Σ_i C_i·ν,
+	// then α_i = min(C_i, rest) while rest > 0, i.e. the first ⌊ν·l⌋ points at 1,
+	// the next one at the fractional remainder, the others at 0.
+	nuL := 0.0
+	for i := 0; i < l; i++ {
+		nuL += nu
+	}
+	for i := 0; i < l && nuL > 0; i++ {
+		s.alpha[i] = math.Min(1, nuL)
+		nuL -= s.alpha[i]
+	}
+	for i := 0; i < l; i++ {
+		s.updateStatus(i)
+		s.activeSet[i] = int32(i)
+	}
+	s.activeSize = l
+	return s
+}
+
+// initialGradient sets G = Qα (p = 0) and G_bar = Σ_{upper j} Q_:j, taking the
+// columns of the variables with α_i > 0 in increasing order through the cache, as
+// libsvm does.
+func (s *solver) initialGradient(ctx context.Context) error {
+	for i := 0; i < s.l; i++ {
+		if s.status[i] == lowerBound {
+			continue
+		}
+		if i%64 == 0 {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+		}
+		s.addColumn(i, s.getQ(i, s.l))
+	}
+	return nil
+}
+
+// addColumn adds α_i times the kernel column qi (all l positions) to G, and
+// the column itself to G_bar when α_i is at the upper bound.
+func (s *solver) addColumn(i int, qi []float32) {
+	l := s.l
+	ai := s.alpha[i]
+	g := s.g[:l]
+	for j, q := range qi[:l] {
+		g[j] += ai * float64(q)
+	}
+	if s.status[i] == upperBound {
+		gb := s.gBar[:l]
+		for j, q := range qi[:l] {
+			gb[j] += float64(q) // C_i = 1
+		}
+	}
+}
+
 func dot(a, b []float64) float64 {
 	b = b[:len(a)]
 	sum := 0.0
@@ -230,13 +269,20 @@ func (s *solver) fillColumn(i int, col []float32, start, end int) {
 	} else {
 		w = 1
 	}
+	fill := s.fillRange
+	if s.xr != nil {
+		fill = s.fillRangeBLAS
+	}
 	if w <= 1 {
-		s.fillRange(i, col, start, end)
+		fill(i, col, start, end)
 		return
+	}
+	if s.xr != nil {
+		defer blasimpl.SingleThreaded()()
 	}
 	chunk := (n + w - 1) / w
 	parallel.For(context.Background(), n, chunk, w, func(_, lo, hi int) {
-		s.fillRange(i, col, start+lo, start+hi)
+		fill(i, col, start+lo, start+hi)
 	})
 }
 
@@ -316,6 +362,9 @@ func (s *solver) selectWorkingSet() (int, int, bool) {
 	i := gmaxIdx
 	if i == -1 {
 		return -1, -1, false
+	}
+	if s.xr != nil {
+		s.prefetch(i, n)
 	}
 	qi := s.getQ(i, n)
 	qd := s.qd[:n]
@@ -512,9 +561,17 @@ func (s *solver) doShrinking() {
 
 func (s *solver) swapIndex(i, j int) {
 	s.cache.swapIndex(i, j)
-	for c := 0; c < s.d; c++ {
-		o := c * s.l
-		s.xt[o+i], s.xt[o+j] = s.xt[o+j], s.xt[o+i]
+	if s.xr != nil {
+		d := s.d
+		xi, xj := s.xr[i*d:i*d+d], s.xr[j*d:j*d+d]
+		for c := range xi {
+			xi[c], xj[c] = xj[c], xi[c]
+		}
+	} else {
+		for c := 0; c < s.d; c++ {
+			o := c * s.l
+			s.xt[o+i], s.xt[o+j] = s.xt[o+j], s.xt[o+i]
+		}
 	}
 	s.xsq[i], s.xsq[j] = s.xsq[j], s.xsq[i]
 	s.qd[i], s.qd[j] = s.qd[j], s.qd[i]

@@ -49,6 +49,16 @@ def mixture6d(rs, n):
     return means[comp] + np.einsum("nij,nj->ni", a[comp], z)
 
 
+def mixture_hd(rs, n, d):
+    """n points of a d-dimensional mixture of 5 unit-variance Gaussians with centres uniform in
+    [-5, 5]^d, 2% of them uniform in [-8, 8]^d (the shape of the bench command's mixtures)."""
+    means = rs.uniform(-5, 5, size=(5, d))
+    x = means[rs.randint(0, 5, n)] + rs.randn(n, d)
+    out = rs.rand(n) < 0.02
+    x[out] = rs.uniform(-8, 8, size=(int(out.sum()), d))
+    return x
+
+
 def uniform_box(rs, x, m, grow=0.1):
     lo, hi = x.min(0), x.max(0)
     w = hi - lo
@@ -84,7 +94,7 @@ def fit(name, x, x_test, nus):
             "rho": float(m.offset_[0]),
             "fit_status": int(m.fit_status_),
         })
-        print("%-12s n=%5d d=%2d nu=%.2f gamma=%.6g nSV=%5d rho=%.6g" % (
+        print("%-12s n=%5d d=%3d nu=%.2f gamma=%.6g nSV=%5d rho=%.6g" % (
             name, x.shape[0], x.shape[1], nu, m._gamma, out["fits"][-1]["n_support"],
             out["fits"][-1]["rho"]))
     path = os.path.join(HERE, "golden_%s.json.gz" % name)
@@ -128,6 +138,13 @@ def main():
     fit("ionosphere", xa, xb, [0.5, 0.2])
     xa, xb = adbench(args.adbench, "38_thyroid.npz", 1000, 800, 3)
     fit("thyroid", xa, xb, [0.5, 0.05])
+
+    # high-dimensional (d = 96, the BLAS path of the Go code): 400 train, held out 100 from
+    # the same mixture (same centres) + 50 uniform
+    rs = np.random.RandomState(96)
+    x = mixture_hd(rs, 500, 96)
+    xt = np.vstack([x[400:], uniform_box(rs, x[:400], 50)])
+    fit("mix96d", x[:400], xt, [0.5, 0.1])
 
     # degenerate inputs
     rs = np.random.RandomState(11)
