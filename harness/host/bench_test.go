@@ -10,8 +10,8 @@ import (
 
 const benchRows, benchCols = 60000, 784
 
-// BenchmarkPluginBoundary moves a 60000×784 float32 matrix (MNIST's training
-// set) into a plugin and its 60000×2 float32 result back; the throughput is
+// BenchmarkPluginBoundary moves a 60000×784 float32 matrix (the size of a
+// training set of 60000 images of 28×28 pixels) into a plugin and its 60000×2 float32 result back; the throughput is
 // the bytes moved both ways per second.
 func BenchmarkPluginBoundary(b *testing.B) {
 	h := host.New()

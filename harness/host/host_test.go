@@ -12,7 +12,6 @@ import (
 
 	"github.com/latentbench/latentbench/harness/host"
 	"github.com/latentbench/latentbench/internal/plugintest"
-	"github.com/latentbench/latentbench/plugins/detectors/iforest"
 	"github.com/latentbench/latentbench/sdk"
 )
 
@@ -34,12 +33,10 @@ var built bool
 func plugins(tb testing.TB) string {
 	tb.Helper()
 	if !built {
-		plugintest.Build(tb, pluginDir, map[string]string{
-			"latentbench-encoder-pca":       plugintest.Module + "/plugins/encoders/pca/cmd",
-			"latentbench-encoder-sink":      plugintest.Module + "/internal/testplugins/sink",
-			"latentbench-detector-fault-ok": plugintest.Module + "/internal/testplugins/fault",
-			"latentbench-detector-iforest":  plugintest.Module + "/plugins/detectors/iforest/cmd",
-		})
+		names := plugintest.Packages(plugintest.Projection(), plugintest.Forest())
+		names["latentbench-encoder-sink"] = plugintest.Module + "/internal/testplugins/sink"
+		names["latentbench-detector-fault-ok"] = plugintest.Module + "/internal/testplugins/fault"
+		plugintest.Build(tb, pluginDir, names)
 		for _, mode := range []string{"exit", "hang", "wrongcount", "nan", "stdout", "panic", "selfkill", "owndeadline"} {
 			plugintest.Link(tb, pluginDir, "latentbench-detector-fault-ok", "latentbench-detector-fault-"+mode)
 		}
@@ -52,18 +49,21 @@ func path(tb testing.TB, kind sdk.Kind, name string) string {
 	return filepath.Join(plugins(tb), host.Filename(kind, name))
 }
 
+// fixture returns the path of one of internal/plugintest's fixture plugins.
+func fixture(tb testing.TB, f plugintest.Fixture) string { return path(tb, f.Kind, f.Name) }
+
 func TestDiscoverDescribes(t *testing.T) {
 	h := host.New()
 	reg, err := host.Discover(context.Background(), h, []string{plugins(t)}, "")
 	if err != nil {
 		t.Fatal(err)
 	}
-	d, err := reg.Lookup(sdk.KindEncoder, "pca")
+	d, err := reg.Lookup(sdk.KindEncoder, plugintest.Projection().Name)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if d.Version == "" || d.ContractVersion != sdk.ContractVersion {
-		t.Errorf("pca description %+v", d)
+		t.Errorf("description %+v", d)
 	}
 	if p, ok := d.Param("latent_dim"); !ok || p.Default != int64(2) {
 		t.Errorf("latent_dim spec %+v", p)
@@ -89,7 +89,8 @@ func TestDiscoverDescribes(t *testing.T) {
 // a plugin but not executable gets a warning.
 func TestDiscoverIsLazyAndTruthful(t *testing.T) {
 	dir, descCache := t.TempDir(), t.TempDir()
-	if err := os.Symlink(path(t, sdk.KindEncoder, "pca"), filepath.Join(dir, "latentbench-encoder-pca")); err != nil {
+	proj := plugintest.Projection()
+	if err := os.Symlink(fixture(t, proj), filepath.Join(dir, proj.File())); err != nil {
 		t.Fatal(err)
 	}
 	scripts := map[string]string{
@@ -117,11 +118,11 @@ func TestDiscoverIsLazyAndTruthful(t *testing.T) {
 		!strings.Contains(reg.Warnings[0], "not executable") {
 		t.Errorf("warnings %q", reg.Warnings)
 	}
-	if _, err := reg.Lookup(sdk.KindEncoder, "pca"); err != nil {
+	if _, err := reg.Lookup(sdk.KindEncoder, proj.Name); err != nil {
 		t.Fatal(err)
 	}
 	if h.Started() != 1 {
-		t.Errorf("looking up pca started %d plugins, want 1 (not the hung one)", h.Started())
+		t.Errorf("looking up %s started %d plugins, want 1 (not the hung one)", proj.Name, h.Started())
 	}
 	_, err = reg.Lookup(sdk.KindDetector, "broken")
 	var broken *host.BrokenError
@@ -132,14 +133,14 @@ func TestDiscoverIsLazyAndTruthful(t *testing.T) {
 	if names := reg.Names(sdk.KindDetector); strings.Join(names, ",") != "broken,hung" {
 		t.Errorf("installed detectors %v", names)
 	}
-	// A second discovery takes pca's description from the cache.
+	// A second discovery takes the encoder's description from the cache.
 	h2 := host.New()
 	reg2, err := host.Discover(ctx, h2, []string{dir}, descCache)
 	if err != nil {
 		t.Fatal(err)
 	}
-	d, err := reg2.Lookup(sdk.KindEncoder, "pca")
-	if err != nil || d.Name != "pca" || len(d.Params) == 0 {
+	d, err := reg2.Lookup(sdk.KindEncoder, proj.Name)
+	if err != nil || d.Name != proj.Name || len(d.Params) == 0 {
 		t.Fatalf("cached description %+v, %v", d, err)
 	}
 	if p, _ := d.Param("latent_dim"); p.Default != int64(2) {
@@ -153,7 +154,7 @@ func TestDiscoverIsLazyAndTruthful(t *testing.T) {
 func TestEncoderRoundTrip(t *testing.T) {
 	h := host.New()
 	ctx := context.Background()
-	s, err := h.Start(ctx, path(t, sdk.KindEncoder, "pca"), sdk.KindEncoder)
+	s, err := h.Start(ctx, fixture(t, plugintest.Projection()), sdk.KindEncoder)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -196,7 +197,8 @@ func TestEncoderRoundTrip(t *testing.T) {
 	}
 }
 
-// A full MNIST-sized matrix crosses both ways: no message size limit applies.
+// A 60000×784 matrix (60000 images of 28×28 pixels) crosses both ways: no
+// message size limit applies.
 func TestLargeMatrixBothWays(t *testing.T) {
 	if testing.Short() {
 		t.Skip("188 MB transfer")
@@ -322,7 +324,7 @@ func TestKillAllOnCancel(t *testing.T) {
 func TestInvalidInputCrossesBoundary(t *testing.T) {
 	h := host.New()
 	ctx := context.Background()
-	s, err := h.Start(ctx, path(t, sdk.KindDetector, "iforest"), sdk.KindDetector)
+	s, err := h.Start(ctx, fixture(t, plugintest.Forest()), sdk.KindDetector)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -372,7 +374,7 @@ func TestDetectorFitProgress(t *testing.T) {
 func TestInProcessEqualsOutOfProcess(t *testing.T) {
 	h := host.New()
 	ctx := context.Background()
-	s, err := h.Start(ctx, path(t, sdk.KindDetector, "iforest"), sdk.KindDetector)
+	s, err := h.Start(ctx, fixture(t, plugintest.Forest()), sdk.KindDetector)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -400,12 +402,13 @@ func TestInProcessEqualsOutOfProcess(t *testing.T) {
 		}
 		return model, scores
 	}
-	for _, det := range []sdk.Detector{iforest.Plugin(), s.Detector()} {
-		if det.Describe().Name != "iforest" {
+	forest := plugintest.Forest()
+	for _, det := range []sdk.Detector{forest.InProcess(), s.Detector()} {
+		if det.Describe().Name != forest.Name {
 			t.Fatalf("description %+v", det.Describe())
 		}
 	}
-	m1, s1 := run(iforest.Plugin())
+	m1, s1 := run(forest.InProcess())
 	m2, s2 := run(s.Detector())
 	if string(m1) != string(m2) {
 		t.Error("models differ in-process and out-of-process")

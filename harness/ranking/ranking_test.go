@@ -20,7 +20,7 @@ func cells(metric string, dets []string, vals [][][]float64) []runner.Result {
 		for m, seeds := range per {
 			for s, v := range seeds {
 				out = append(out, runner.Result{
-					Dataset: string(rune('a' + d)), EncoderLabel: "identity", DetectorLabel: dets[m],
+					Dataset: string(rune('a' + d)), EncoderLabel: "ident", DetectorLabel: dets[m],
 					Seed: int64(s), Status: runner.StatusOK, Metrics: map[string]float64{metric: v},
 				})
 			}
@@ -43,7 +43,7 @@ func TestAnalyzeRanksAndDirection(t *testing.T) {
 		vals = append(vals, [][]float64{{a - 0.01, a + 0.01}, {b, b}, {0.9 + x, 0.9 + x}})
 	}
 	res := cells("auc", dets, vals)
-	res = append(res, runner.Result{Dataset: "z", EncoderLabel: "identity", DetectorLabel: "a", Status: runner.StatusOK,
+	res = append(res, runner.Result{Dataset: "z", EncoderLabel: "ident", DetectorLabel: "a", Status: runner.StatusOK,
 		Metrics: map[string]float64{"auc": 1}}) // only one detector on z: dropped
 	an, err := Analyze(res, Options{Metric: "auc", Baseline: "a"})
 	if err != nil {

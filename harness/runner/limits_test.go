@@ -12,6 +12,7 @@ import (
 	"github.com/latentbench/latentbench/harness/grid"
 	"github.com/latentbench/latentbench/harness/host"
 	"github.com/latentbench/latentbench/harness/runner"
+	"github.com/latentbench/latentbench/internal/plugintest"
 )
 
 const oomGrid = `
@@ -34,7 +35,7 @@ plugin = "sink"
 alloc_mb = [2048, 32]
 
 [[detector]]
-plugin = "iforest"
+plugin = "{forest}"
 
 [clustering]
 methods = ["kmeans"]
@@ -54,7 +55,7 @@ func TestMemoryLimitEndsCellAsOOM(t *testing.T) {
 	dir := t.TempDir()
 	blobs(t, dir, 300)
 	cfg := filepath.Join(dir, "grid.toml")
-	if err := os.WriteFile(cfg, []byte(oomGrid), 0o644); err != nil {
+	if err := os.WriteFile(cfg, []byte(withFixtures(oomGrid)), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	h := host.New()
@@ -62,7 +63,7 @@ func TestMemoryLimitEndsCellAsOOM(t *testing.T) {
 	// Only the two plugins needed: discovering the shared directory would
 	// launch fault-stdoutlater, which breaks from its second launch on.
 	pdir := t.TempDir()
-	for _, name := range []string{"latentbench-encoder-sink", "latentbench-detector-iforest"} {
+	for _, name := range []string{"latentbench-encoder-sink", plugintest.Forest().File()} {
 		linkPlugin(t, plugins(t), pdir, name)
 	}
 	reg, err := host.Discover(context.Background(), h, []string{pdir}, "")

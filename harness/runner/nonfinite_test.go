@@ -14,6 +14,7 @@ import (
 	"github.com/latentbench/latentbench/harness/grid"
 	"github.com/latentbench/latentbench/harness/host"
 	"github.com/latentbench/latentbench/harness/runner"
+	"github.com/latentbench/latentbench/internal/plugintest"
 )
 
 // A constant feature column gives the latent box zero volume, so EM and MV
@@ -38,10 +39,10 @@ path = "c.csv"
 label = "class"
 
 [[encoder]]
-plugin = "identity"
+plugin = "{passthrough}"
 
 [[detector]]
-plugin = "iforest"
+plugin = "{forest}"
 
 [clustering]
 methods = []
@@ -83,9 +84,10 @@ func TestUnsavableResultFailsItsCell(t *testing.T) {
 	}
 }
 
-// runGrid writes a data file and a grid into dir, runs the grid with the
-// identity encoder and iforest, and returns its results directory; a run
-// that cannot save its results fails the test.
+// runGrid writes a data file and a grid into dir (its plugin names filled in
+// by withFixtures), runs the grid with the passthrough encoder and the forest
+// detector, and returns its results directory; a run that cannot save its
+// results fails the test.
 func runGrid(t *testing.T, dir, dataName, data, config string) string {
 	return runGridWith(t, dir, dataName, data, config, runner.Options{})
 }
@@ -98,11 +100,11 @@ func runGridWith(t *testing.T, dir, dataName, data, config string, opt runner.Op
 		t.Fatal(err)
 	}
 	cfg := filepath.Join(dir, "grid.toml")
-	if err := os.WriteFile(cfg, []byte(config), 0o644); err != nil {
+	if err := os.WriteFile(cfg, []byte(withFixtures(config)), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	h := host.New()
-	reg, err := host.Discover(context.Background(), h, []string{pluginSubset(t, "latentbench-encoder-identity", "latentbench-detector-iforest")}, "")
+	reg, err := host.Discover(context.Background(), h, []string{pluginSubset(t, plugintest.Passthrough().File(), plugintest.Forest().File())}, "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -144,7 +146,7 @@ label = "class"
 test = 12
 
 [[encoder]]
-plugin = "identity"
+plugin = "{passthrough}"
 
 [clustering]
 methods = ["kmeans"]
@@ -187,10 +189,10 @@ path = "s.csv"
 label = "class"
 
 [[encoder]]
-plugin = "identity"
+plugin = "{passthrough}"
 
 [[detector]]
-plugin = "iforest"
+plugin = "{forest}"
 
 [clustering]
 methods = ["kmeans"]

@@ -24,22 +24,18 @@ var (
 	pluginDir string
 )
 
-// plugins builds the real pca and iforest plugins and the fault plugin under
-// several names, once per test binary.
+// plugins builds internal/plugintest's fixture plugins, the sink encoder and
+// the fault plugin under several names, once per test binary.
 func plugins(t testing.TB) string {
 	buildOnce.Do(func() {
 		dir, err := os.MkdirTemp("", "latentbench-runner-test")
 		if err != nil {
 			t.Fatal(err)
 		}
-		plugintest.Build(t, dir, map[string]string{
-			"latentbench-encoder-pca":       plugintest.Module + "/plugins/encoders/pca/cmd",
-			"latentbench-encoder-identity":  plugintest.Module + "/plugins/encoders/identity/cmd",
-			"latentbench-encoder-sink":      plugintest.Module + "/internal/testplugins/sink",
-			"latentbench-detector-iforest":  plugintest.Module + "/plugins/detectors/iforest/cmd",
-			"latentbench-detector-lof":      plugintest.Module + "/plugins/detectors/lof/cmd",
-			"latentbench-detector-fault-ok": plugintest.Module + "/internal/testplugins/fault",
-		})
+		names := plugintest.Packages(plugintest.Projection(), plugintest.Passthrough(), plugintest.Forest(), plugintest.Neighbours())
+		names["latentbench-encoder-sink"] = plugintest.Module + "/internal/testplugins/sink"
+		names["latentbench-detector-fault-ok"] = plugintest.Module + "/internal/testplugins/fault"
+		plugintest.Build(t, dir, names)
 		for _, mode := range []string{"exit", "hang", "wrongcount", "stdoutlater", "owndeadline"} {
 			plugintest.Link(t, dir, "latentbench-detector-fault-ok", "latentbench-detector-fault-"+mode)
 		}
@@ -82,7 +78,7 @@ label = "class"
 seed = 0
 
 [[encoder]]
-plugin = "pca"
+plugin = %q
 [encoder.params]
 latent_dim = 2
 
@@ -98,6 +94,10 @@ n_init = 3
 uniform_points = 5000
 contamination = 0.1
 `
+
+// forest is the name of the seeded detector the tests run (a fixture of
+// internal/plugintest).
+func forest() string { return plugintest.Forest().Name }
 
 func detectors(names ...string) string {
 	var b strings.Builder
@@ -120,7 +120,7 @@ func setup(t *testing.T, seeds, timeout string, dets ...string) *fixture {
 	dir := t.TempDir()
 	blobs(t, dir, 600)
 	cfg := filepath.Join(dir, "grid.toml")
-	if err := os.WriteFile(cfg, []byte(fmt.Sprintf(gridTemplate, seeds, timeout, detectors(dets...))), 0o644); err != nil {
+	if err := os.WriteFile(cfg, []byte(fmt.Sprintf(gridTemplate, seeds, timeout, plugintest.Projection().Name, detectors(dets...))), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	h := host.New()
@@ -146,7 +146,7 @@ func (f *fixture) run(ctx context.Context, t *testing.T, progress runner.Progres
 }
 
 func TestFaultyPluginsFailTheirCellsOnly(t *testing.T) {
-	f := setup(t, "[0]", "4s", "iforest", "fault-exit", "fault-hang", "fault-wrongcount", "fault-stdoutlater", "fault-owndeadline")
+	f := setup(t, "[0]", "4s", forest(), "fault-exit", "fault-hang", "fault-wrongcount", "fault-stdoutlater", "fault-owndeadline")
 	results, err := f.run(context.Background(), t, nil)
 	if err != nil {
 		t.Fatal(err)
@@ -155,7 +155,7 @@ func TestFaultyPluginsFailTheirCellsOnly(t *testing.T) {
 		t.Fatalf("%d results, want 6", len(results))
 	}
 	want := map[string]struct{ status, text string }{
-		"iforest":           {runner.StatusOK, ""},
+		forest():            {runner.StatusOK, ""},
 		"fault-exit":        {runner.StatusError, "exiting during Score"},
 		"fault-hang":        {runner.StatusTimeout, "hanging in Score"},
 		"fault-wrongcount":  {runner.StatusError, "119 scores for 120 points"},
@@ -172,7 +172,7 @@ func TestFaultyPluginsFailTheirCellsOnly(t *testing.T) {
 	ok := results[0]
 	for _, m := range []string{"v_kmeans", "k_kmeans", "v_gmm", "k_gmm", "em", "mv", "rmse", "misclassified_kmeans"} {
 		if _, present := ok.Metrics[m]; !present {
-			t.Errorf("iforest cell lacks metric %s: %v", m, ok.Metrics)
+			t.Errorf("%s cell lacks metric %s: %v", forest(), m, ok.Metrics)
 		}
 	}
 	for _, stage := range []string{"fit", "encode", "detect", "score"} {
@@ -194,7 +194,7 @@ func TestFaultyPluginsFailTheirCellsOnly(t *testing.T) {
 }
 
 func TestRerunIsAllCacheHits(t *testing.T) {
-	f := setup(t, "[0, 1]", "1m", "iforest")
+	f := setup(t, "[0, 1]", "1m", forest())
 	first, err := f.run(context.Background(), t, nil)
 	if err != nil {
 		t.Fatal(err)
@@ -235,13 +235,13 @@ func (c *cancelAfter) CellDone(*grid.Cell, *runner.Result) {
 }
 
 func TestInterruptedRunResumes(t *testing.T) {
-	ref := setup(t, "[0, 1, 2, 3]", "1m", "iforest")
+	ref := setup(t, "[0, 1, 2, 3]", "1m", forest())
 	want, err := ref.run(context.Background(), t, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 
-	f := setup(t, "[0, 1, 2, 3]", "1m", "iforest")
+	f := setup(t, "[0, 1, 2, 3]", "1m", forest())
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	partial, err := f.run(ctx, t, &cancelAfter{Progress: nopProgress{}, n: 1, cancel: cancel})
@@ -277,9 +277,9 @@ func TestInterruptedRunResumes(t *testing.T) {
 }
 
 func TestConditionalEncoderNeedsLabels(t *testing.T) {
-	f := setup(t, "[0]", "1m", "iforest")
-	// Pretend pca needs labels and drop the dataset's label column.
-	f.grid.Cells[0].Encoder.Desc = &sdk.Description{Kind: sdk.KindEncoder, Name: "pca", Version: "1.0.0", NeedsLabels: true}
+	f := setup(t, "[0]", "1m", forest())
+	// Pretend the encoder needs labels and drop the dataset's label column.
+	f.grid.Cells[0].Encoder.Desc = &sdk.Description{Kind: sdk.KindEncoder, Name: plugintest.Projection().Name, Version: "1.0.0", NeedsLabels: true}
 	f.grid.Datasets[0].Label = ""
 	f.grid.Datasets[0].Drop = []string{"class"}
 	results, err := f.run(context.Background(), t, nil)
@@ -314,13 +314,13 @@ label = "class"
 seed = 0
 
 [[encoder]]
-plugin = "identity"
+plugin = %q
 
 [[detector]]
-plugin = "lof"
+plugin = %q
 
 [[detector]]
-plugin = "iforest"
+plugin = %q
 
 [clustering]
 methods = []
@@ -330,48 +330,53 @@ emmv = false
 contamination = 0.1
 `
 
-// TestSeedIndependentStagesRunOnce runs identity × {lof, iforest} with five seeds. The identity
-// encoder and LOF declare their fit seed-independent (sdk.Description.SeedIndependent), so the
-// encoder's fit and encoding and LOF's fit and scoring run once for the data set and the other
-// four seeds reuse them; the isolation forest, which draws its trees from the seed, is fitted
-// and scores once per seed. Each stage computed rather than taken from the cache is one plugin
-// call (Fit, Encode, Fit, Score), so the cache misses count the calls. The reused results are
-// the ones the seeds would have computed: LOF's metrics are equal across seeds.
+// TestSeedIndependentStagesRunOnce runs the passthrough encoder × {neighbours, forest}
+// (internal/plugintest's fixtures) with five seeds. The passthrough encoder and the neighbours
+// detector declare their fit seed-independent (sdk.Description.SeedIndependent), so the
+// encoder's fit and encoding and the neighbours detector's fit and scoring run once for the
+// data set and the other four seeds reuse them; the forest, which draws from the seed, is
+// fitted and scores once per seed. Each stage computed rather than taken from the cache is one
+// plugin call (Fit, Encode, Fit, Score), so the cache misses count the calls. The reused
+// results are the ones the seeds would have computed: the neighbours detector's metrics are
+// equal across seeds.
 //
 // With Options.FitEverySeed (`run -share-seed-independent=false`) the declarations are
-// ignored: every stage runs once per seed, and LOF's metrics are the same as when shared.
+// ignored: every stage runs once per seed, and the neighbours detector's metrics are the same
+// as when shared.
 func TestSeedIndependentStagesRunOnce(t *testing.T) {
+	nb, fo := plugintest.Neighbours().Name, forest()
 	shared := seedsRun(t, false)
-	for stage, want := range map[string]int{"encoder fit": 1, "encode": 1, "lof detect": 1, "lof score": 1,
-		"iforest detect": 5, "iforest score": 5} {
+	for stage, want := range map[string]int{"encoder fit": 1, "encode": 1, nb + " detect": 1, nb + " score": 1,
+		fo + " detect": 5, fo + " score": 5} {
 		if shared.calls[stage] != want {
 			t.Errorf("shared: %s computed %d times for 5 seeds, want %d (all: %v)", stage, shared.calls[stage], want, shared.calls)
 		}
 	}
 	each := seedsRun(t, true)
-	for stage, want := range map[string]int{"encoder fit": 5, "encode": 5, "lof detect": 5, "lof score": 5,
-		"iforest detect": 5, "iforest score": 5} {
+	for stage, want := range map[string]int{"encoder fit": 5, "encode": 5, nb + " detect": 5, nb + " score": 5,
+		fo + " detect": 5, fo + " score": 5} {
 		if each.calls[stage] != want {
 			t.Errorf("FitEverySeed: %s computed %d times for 5 seeds, want %d (all: %v)", stage, each.calls[stage], want, each.calls)
 		}
 	}
 	for _, r := range []seedsResult{shared, each} {
-		if len(r.lofAUC) != 5 {
-			t.Fatalf("%d lof cells, want 5", len(r.lofAUC))
+		if len(r.nbAUC) != 5 {
+			t.Fatalf("%d %s cells, want 5", len(r.nbAUC), nb)
 		}
-		for _, a := range r.lofAUC {
-			if a != shared.lofAUC[0] {
-				t.Errorf("lof AUC differs between seeds or runs: shared %v, fit every seed %v", shared.lofAUC, each.lofAUC)
+		for _, a := range r.nbAUC {
+			if a != shared.nbAUC[0] {
+				t.Errorf("%s AUC differs between seeds or runs: shared %v, fit every seed %v", nb, shared.nbAUC, each.nbAUC)
 			}
 		}
 	}
 }
 
 // seedsResult is what TestSeedIndependentStagesRunOnce checks of one run: the stages computed
-// (not taken from the cache), by "encoder fit", "encode" or "DETECTOR STAGE", and LOF's AUCs.
+// (not taken from the cache), by "encoder fit", "encode" or "DETECTOR STAGE", and the
+// neighbours detector's AUCs.
 type seedsResult struct {
-	calls  map[string]int
-	lofAUC []float64
+	calls map[string]int
+	nbAUC []float64
 }
 
 // seedsRun runs seedsGrid in a fresh cache.
@@ -380,7 +385,7 @@ func seedsRun(t *testing.T, fitEverySeed bool) seedsResult {
 	dir := t.TempDir()
 	blobs(t, dir, 600)
 	cfg := filepath.Join(dir, "grid.toml")
-	if err := os.WriteFile(cfg, []byte(seedsGrid), 0o644); err != nil {
+	if err := os.WriteFile(cfg, []byte(fmt.Sprintf(seedsGrid, plugintest.Passthrough().Name, plugintest.Neighbours().Name, forest())), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	h := host.New()
@@ -421,8 +426,8 @@ func seedsRun(t *testing.T, fitEverySeed bool) seedsResult {
 				out.calls[r.Detector+" "+stage]++
 			}
 		}
-		if r.Detector == "lof" {
-			out.lofAUC = append(out.lofAUC, r.Metrics["auc"])
+		if r.Detector == plugintest.Neighbours().Name {
+			out.nbAUC = append(out.nbAUC, r.Metrics["auc"])
 		}
 	}
 	return out
@@ -431,7 +436,7 @@ func seedsRun(t *testing.T, fitEverySeed bool) seedsResult {
 // A run starts each plugin about once per worker, not once per stage of
 // every cell: the processes are reused across cells and stages.
 func TestPluginProcessesReused(t *testing.T) {
-	f := setup(t, "[0, 1, 2, 3]", "60s", "iforest", "fault-ok")
+	f := setup(t, "[0, 1, 2, 3]", "60s", forest(), "fault-ok")
 	before := f.host.Started()
 	results, err := f.run(context.Background(), t, nil)
 	if err != nil {

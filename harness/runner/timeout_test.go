@@ -14,10 +14,11 @@ import (
 	"github.com/latentbench/latentbench/harness/grid"
 	"github.com/latentbench/latentbench/harness/host"
 	"github.com/latentbench/latentbench/harness/runner"
+	"github.com/latentbench/latentbench/internal/plugintest"
 	"github.com/latentbench/latentbench/sdk"
 )
 
-// wideGrid writes an identity-encoder grid on 3000 points in 120 dimensions
+// wideGrid writes a passthrough-encoder grid on 3000 points in 120 dimensions
 // with the default clustering (k-means and full-covariance EM, k = 2..20):
 // minutes of clustering in the harness itself.
 func wideGrid(t *testing.T, timeout string) (*grid.Grid, runner.Options) {
@@ -39,7 +40,7 @@ func wideGrid(t *testing.T, timeout string) (*grid.Grid, runner.Options) {
 		t.Fatal(err)
 	}
 	cfg := filepath.Join(dir, "grid.toml")
-	if err := os.WriteFile(cfg, []byte(fmt.Sprintf(`
+	if err := os.WriteFile(cfg, []byte(withFixtures(fmt.Sprintf(`
 [experiment]
 name = "wide"
 seeds = [0]
@@ -52,12 +53,12 @@ path = "wide.csv"
 label = "class"
 
 [[encoder]]
-plugin = "identity"
-`, timeout)), 0o644); err != nil {
+plugin = "{passthrough}"
+`, timeout))), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	h := host.New()
-	reg, err := host.Discover(context.Background(), h, []string{pluginSubset(t, "latentbench-encoder-identity", "latentbench-detector-iforest")}, "")
+	reg, err := host.Discover(context.Background(), h, []string{pluginSubset(t, plugintest.Passthrough().File(), plugintest.Forest().File())}, "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -121,6 +122,13 @@ func (h stageHook) Stage(_ *grid.Cell, s string)        { h.stage(s) }
 func (h stageHook) Epoch(*grid.Cell, sdk.Progress)      {}
 func (h stageHook) CellDone(*grid.Cell, *runner.Result) {}
 func (h stageHook) Finish()                             {}
+
+// withFixtures fills a grid's "{projection}", "{passthrough}", "{forest}" and
+// "{neighbours}" with the names of internal/plugintest's fixture plugins.
+func withFixtures(config string) string {
+	return strings.NewReplacer("{projection}", plugintest.Projection().Name, "{passthrough}", plugintest.Passthrough().Name,
+		"{forest}", plugintest.Forest().Name, "{neighbours}", plugintest.Neighbours().Name).Replace(config)
+}
 
 // pluginSubset returns a directory holding links to some of the test
 // plugins only: discovery there does not launch the fault plugins (whose

@@ -15,4 +15,8 @@
 // harness (allrows_test.go, TestAllRowsGrid: the built CLI and plugins run
 // configs/adbench-allrows.toml, whose ROC-AUCs per data set and detector must
 // be scikit-learn's within the same 0.02, the forest's as a mean over 20 seeds).
+//
+// BenchmarkCellOverhead (overhead_bench_test.go) measures the runner's
+// per-cell overhead on configs/adbench.toml's isolation-forest cells against
+// the same computation in-process.
 package adbenchtest

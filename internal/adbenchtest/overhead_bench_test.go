@@ -1,4 +1,4 @@
-package runner_test
+package adbenchtest
 
 import (
 	"context"
@@ -18,8 +18,8 @@ import (
 	"github.com/latentbench/latentbench/sdk"
 )
 
-// BenchmarkCellOverhead measures what the harness adds to a cell of a Go
-// detector: configs/adbench.toml's identity × iforest cells (the eight
+// BenchmarkCellOverhead measures what the harness (harness/runner) adds to
+// a cell of a Go detector: configs/adbench.toml's identity × iforest cells (the eight
 // bundled ADBench sets) run through the runner with a fresh cache and one
 // worker, against the same computation in-process (identity fit and
 // encode, iforest fit, scores of the test points and of the uniform
