@@ -60,7 +60,12 @@
 //     axis and a flat list one value: hidden = [[256], [512, 256]] is two
 //     instances, hidden = [512, 256] one; a list mixing both is an error, and
 //     hidden = [] is the empty list as one value;
-//   - TypeAny parameters are never expanded: their value is passed as is;
+//   - for a TypeAny parameter a list is an error, since it could be either
+//     (prior_means = ["learned", "circle"] is two alternatives,
+//     prior_means = [[0, 1], [1, 0]] one value): the list must be written in
+//     an explicit form, and any other value is one value passed as is;
+//   - the explicit forms, for parameters of every type: { axis = [...] } is an
+//     axis of the listed values, { value = ... } one value;
 //   - a value repeated in one axis is an error.
 //
 // Each instance's parameters are resolved against the plugin's schema

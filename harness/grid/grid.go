@@ -646,23 +646,23 @@ func (l *loader) blockParams(b *Block, kind sdk.Kind, params map[string]any, at 
 			ok = false
 			continue
 		}
-		values, axis, msg := splitAxis(spec, params[name])
+		values, axis, base, msg := splitAxis(spec, name, params[name], p)
 		if msg != "" {
-			l.errf(p, "%s", msg)
+			l.errf(base, "%s", msg)
 			ok = false
 			continue
 		}
 		if axis && len(values) == 0 {
-			l.errf(p, "empty axis: give one value or a list of values to run each (default: %s)", formatValue(spec.Default))
+			l.errf(base, "empty axis: give one value or a list of values to run each (default: %s)", formatValue(spec.Default))
 			ok = false
 			continue
 		}
 		checked := make([]any, 0, len(values))
 		seen := map[string]int{}
 		for j, v := range values {
-			vp := p
+			vp := base
 			if axis {
-				vp = p.index(j + 1)
+				vp = base.index(j + 1)
 			}
 			nv, msg := checkParam(spec, v)
 			if msg != "" {
@@ -691,17 +691,32 @@ func (l *loader) blockParams(b *Block, kind sdk.Kind, params map[string]any, at 
 }
 
 // splitAxis tells whether a parameter's value is an axis (a list of values to
-// run each) and returns its values. A list given for a scalar parameter is an
-// axis; for a list-typed parameter a list of lists is an axis and a flat list
-// one value; TypeAny values are never expanded. msg is non-empty for a list
-// mixing lists and single values where the parameter is list-typed.
-func splitAxis(spec sdk.ParamSpec, v any) (values []any, axis bool, msg string) {
+// run each) and returns its values, and the key path of the values (p, or
+// p.axis / p.value in the explicit forms). The rule:
+//
+//   - { axis = [v1, v2, ...] } is an axis and { value = v } one value, for a
+//     parameter of any type;
+//   - otherwise a list given for a scalar parameter is an axis; for a
+//     list-typed parameter a list of lists is an axis and a flat list one
+//     value; for a parameter of type any a list is refused (it could be
+//     either: the message names both explicit forms); any other value is one
+//     value.
+//
+// msg is non-empty when the value breaks the rule.
+func splitAxis(spec sdk.ParamSpec, name string, v any, p keyPath) (values []any, axis bool, at keyPath, msg string) {
+	if t, isTable := v.(map[string]any); isTable {
+		return explicitAxis(t, p)
+	}
 	list, isList := v.([]any)
 	switch {
-	case spec.Type == sdk.TypeAny || !isList:
-		return []any{v}, false, ""
+	case !isList:
+		return []any{v}, false, p, ""
+	case spec.Type == sdk.TypeAny:
+		return nil, false, p, fmt.Sprintf("a list for a parameter of type any could be a list of values to run or one value: "+
+			"write %s = { axis = %s } to run each value, or %s = { value = %s } to pass the list as one value",
+			quoteKey(name), formatValue(v), quoteKey(name), formatValue(v))
 	case !spec.Type.IsList():
-		return list, true, ""
+		return list, true, p, ""
 	}
 	lists := 0
 	for _, e := range list {
@@ -711,11 +726,32 @@ func splitAxis(spec sdk.ParamSpec, v any) (values []any, axis bool, msg string) 
 	}
 	switch lists {
 	case 0:
-		return []any{v}, false, ""
+		return []any{v}, false, p, ""
 	case len(list):
-		return list, true, ""
+		return list, true, p, ""
 	}
-	return nil, false, fmt.Sprintf("mixes lists and single values: write one list for one value (e.g. [512, 256]) or a list of lists for an axis (e.g. [[256], [512, 256]]), got %s", formatValue(v))
+	return nil, false, p, fmt.Sprintf("mixes lists and single values: write one list for one value (e.g. [512, 256]) or a list of lists for an axis (e.g. [[256], [512, 256]]), got %s", formatValue(v))
+}
+
+// explicitAxis reads the explicit forms of a parameter's value,
+// { axis = [...] } and { value = ... } (see splitAxis).
+func explicitAxis(t map[string]any, p keyPath) (values []any, axis bool, at keyPath, msg string) {
+	const forms = "must be a value, a list, { axis = [...] } (values to run each) or { value = ... } (one value)"
+	if len(t) != 1 {
+		keys := sortedKeys(t)
+		return nil, false, p, fmt.Sprintf("%s, got a table with keys %s", forms, quoteList(keys))
+	}
+	if v, ok := t["value"]; ok {
+		return []any{v}, false, p.key("value"), ""
+	}
+	if v, ok := t["axis"]; ok {
+		list, isList := v.([]any)
+		if !isList {
+			return nil, false, p.key("axis"), fmt.Sprintf("must be a list of the values to run, got %s", describe(v))
+		}
+		return list, true, p.key("axis"), ""
+	}
+	return nil, false, p, fmt.Sprintf("%s, got a table with key %q", forms, sortedKeys(t)[0])
 }
 
 // checkParam checks one value against a parameter's spec (sdk.ParamSpec.Check)

@@ -38,6 +38,10 @@ func TestLoadErrors(t *testing.T) {
 		{"unknown_plugin", 11, "encoder[1].plugin", `unknown encoder plugin "projj" (available: proj, venc)`, 0},
 		{"unknown_param", 16, "detector[1].params.n_trees", `detector "itrees" has no parameter "n_trees" (parameters: max_samples, n_estimators)`, 0},
 		{"empty_axis", 14, "encoder[1].params.latent_dim", `empty axis`, 0},
+		{"any_param_list", 14, "encoder[1].params.prior_means", `a list for a parameter of type any could be a list of values to run or one value: ` +
+			`write prior_means = { axis = ["learned", "circle"] } to run each value, or prior_means = { value = ["learned", "circle"] } to pass the list as one value`, 0},
+		{"explicit_axis_value_type", 14, "encoder[1].params.latent_dim.axis[2]", `must be an integer, got string "x"`, 0},
+		{"any_param_bad_table", 13, "encoder[1].params.prior_means", `must be a value, a list, { axis = [...] } (values to run each) or { value = ... } (one value), got a table with key "values"`, 0},
 		{"mixed_list_axis", 12, "encoder[1].params.hidden", `mixes lists and single values`, 0},
 		{"bad_list_axis_element", 15, "encoder[1].params.hidden[2]", `must be a list of integers, got list [512, "x"]`, 0},
 		{"duplicate_axis_value", 12, "encoder[1].params.latent_dim[3]", `value 2 is given twice in this axis (also latent_dim[1])`, 0},
@@ -305,6 +309,40 @@ func TestCellIDs(t *testing.T) {
 	f := re.Cells[0]
 	if f.Dataset.Name != "tiny-b" || f.Encoder.Label != "cenc(hidden=[512,256])" || f.Detector.Label != "knn(n_neighbors=20)" || f.Seed != 1 {
 		t.Errorf("reordered cell 0 = %s", cellPlace(&f))
+	}
+}
+
+// TestExplicitAxes checks the explicit forms of issue 15's case: an any-typed
+// parameter's alternatives written { axis = [...] } are an axis (strings and
+// a list alike), { value = ... } one value, for parameters of any type.
+func TestExplicitAxes(t *testing.T) {
+	g := mustLoad(t, "explicit_axes.toml")
+	want := []string{
+		"venc(latent_dim=2, prior_means=learned)", "venc(latent_dim=2, prior_means=circle)",
+		"venc(latent_dim=2, prior_means=[[0.0,1.0],[1.0,0.0]])",
+	}
+	if got := labels(g.EncoderInstances); !reflect.DeepEqual(got, want) {
+		t.Errorf("encoder labels = %q, want %q", got, want)
+	}
+	wantPM := []any{"learned", "circle", []any{[]any{0.0, 1.0}, []any{1.0, 0.0}}}
+	for i, in := range g.EncoderInstances {
+		if pm := in.Params.Value("prior_means"); !reflect.DeepEqual(pm, wantPM[i]) {
+			t.Errorf("%s: prior_means = %#v, want %#v", in.Label, pm, wantPM[i])
+		}
+		if h := in.Params.Ints("hidden"); !reflect.DeepEqual(h, []int{512, 256}) {
+			t.Errorf("%s: hidden = %v", in.Label, h)
+		}
+	}
+	if got, want := labels(g.DetectorInstances), []string{"itrees(max_samples=256)", "itrees(max_samples=auto)"}; !reflect.DeepEqual(got, want) {
+		t.Errorf("detector labels = %q, want %q", got, want)
+	}
+	for _, in := range g.DetectorInstances {
+		if n := in.Params.Int("n_estimators"); n != 50 {
+			t.Errorf("%s: n_estimators = %d", in.Label, n)
+		}
+	}
+	if len(g.Cells) != 6 {
+		t.Errorf("%d cells, want 6", len(g.Cells))
 	}
 }
 
