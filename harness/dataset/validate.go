@@ -131,7 +131,7 @@ func (s *Spec) validateIDX(baseDir string, add func(string, string, ...any)) {
 		add("drop", `not used with format = "idx": its pixels are kept together as images (the encoders and figures take them so); convert the data to csv or npz to drop columns`)
 	}
 	if s.DropConstant {
-		add("drop_constant", `not used with format = "idx": its pixels are kept together as images (the encoders and figures take them so), though some, such as MNIST's borders, are constant`)
+		add("drop_constant", `not used with format = "idx": its pixels are kept together as images (the encoders and figures take them so), even where some are constant`)
 	}
 	if s.TestFraction != 0 {
 		add("test_fraction", "not used with format = \"idx\": its test split is its test files")
