@@ -193,7 +193,7 @@ func cmdPlan(args []string, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	if _, err := checkData(ctx, g, stdout); err != nil {
+	if _, _, err := checkData(ctx, g, stdout); err != nil {
 		return err
 	}
 	g.Plan(stdout)

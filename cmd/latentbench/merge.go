@@ -46,16 +46,21 @@ func cmdMerge(args []string, stdout, stderr io.Writer) int {
 }
 
 // mergeDir merges dir's cells files and renders them; run.json, when
-// present, is updated to count the merged cells.
+// present, is updated to count the merged cells and to hold one summary per
+// data set (from the cells files' headers).
 func mergeDir(dir string) (*results.Merged, []report.Table, error) {
 	title := "latentbench results: " + filepath.Base(filepath.Clean(dir))
 	_, err := os.Stat(filepath.Join(dir, "figures"))
 	return publish(dir, title, err == nil, func(m *results.Merged) error {
 		info, ok := report.ReadRunInfo(dir)
-		if !ok || (info.Cells == len(m.Results) && info.Failed == countFailed(m.Results)) {
+		data := info.Data
+		if len(m.Data) > 0 {
+			data = m.Data
+		}
+		if !ok || (info.Cells == len(m.Results) && info.Failed == countFailed(m.Results) && sameData(info.Data, data)) {
 			return nil
 		}
-		info.Cells, info.Failed = len(m.Results), countFailed(m.Results)
+		info.Cells, info.Failed, info.Data = len(m.Results), countFailed(m.Results), data
 		return writeRunInfoFile(dir, info)
 	})
 }

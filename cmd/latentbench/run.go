@@ -10,11 +10,13 @@ import (
 	"os/signal"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"syscall"
 	"time"
 
 	"github.com/latentbench/latentbench/harness/cache"
+	"github.com/latentbench/latentbench/harness/dataset"
 	"github.com/latentbench/latentbench/harness/grid"
 	"github.com/latentbench/latentbench/harness/host"
 	"github.com/latentbench/latentbench/harness/progress"
@@ -84,12 +86,21 @@ type runSetup struct {
 	cache  *cache.Cache
 	outDir string
 	cells  *results.Writer
+	// data are the grid's data sets, loaded once, and summary their summaries.
+	data    []*dataset.Loaded
+	summary []dataset.Summary
 }
 
-// prepareRun loads the grid and the cache and opens this process's cells
-// file in results/<experiment>.
-func prepareRun(ctx context.Context, f *runFlags, h *host.Host, command string) (*runSetup, error) {
+// prepareRun loads the grid, its data sets (printing their summaries and
+// warnings to w) and the cache, and opens this process's cells file in
+// results/<experiment>, whose header records the data summaries.
+func prepareRun(ctx context.Context, f *runFlags, h *host.Host, command string, w io.Writer) (*runSetup, error) {
 	g, reg, err := loadGrid(ctx, f.config, h, dirs(f.pluginDir))
+	if err != nil {
+		return nil, err
+	}
+	fmt.Fprintf(w, "%s: %s\n", g.Path, g.Summary())
+	data, summary, err := checkData(ctx, g, w)
 	if err != nil {
 		return nil, err
 	}
@@ -104,11 +115,11 @@ func prepareRun(ctx context.Context, f *runFlags, h *host.Host, command string) 
 	if err := runner.WriteFileAtomic(filepath.Join(outDir, "config.toml"), g.Source); err != nil {
 		return nil, err
 	}
-	w, err := results.Create(outDir, g, results.Header{Shard: f.shard, Command: command})
+	cells, err := results.Create(outDir, g, results.Header{Shard: f.shard, Command: command, Data: summary})
 	if err != nil {
 		return nil, err
 	}
-	return &runSetup{g: g, reg: reg, cache: c, outDir: outDir, cells: w}, nil
+	return &runSetup{g: g, reg: reg, cache: c, outDir: outDir, cells: cells, data: data, summary: summary}, nil
 }
 
 // exitOnSecondInterrupt makes a second interrupt exit at once, from plugin
@@ -155,19 +166,13 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 		defer os.RemoveAll(dir)
 		f.cacheDir = dir
 	}
-	s, err := prepareRun(ctx, f, h, command)
+	s, err := prepareRun(ctx, f, h, command, stderr)
 	if err != nil {
 		return fail(err)
 	}
 	defer s.cells.Close()
-	fmt.Fprintf(stderr, "%s: %s\n", s.g.Path, s.g.Summary())
-
-	data, err := checkData(ctx, s.g, stderr)
-	if err != nil {
-		return fail(err)
-	}
 	start := time.Now()
-	res, runErr := runner.Run(ctx, s.g, runner.Options{Data: data,
+	res, runErr := runner.Run(ctx, s.g, runner.Options{Data: s.data,
 		Jobs: f.jobs, Cache: s.cache, Host: h, Registry: s.reg, Cells: s.cells,
 		Progress: progress.New(stderr), Timeout: f.timeout, Only: only,
 		FiguresDir: figuresDir(s.outDir, f.figures), Fresh: freshPlugins(f.freshNames),
@@ -187,7 +192,7 @@ func cmdRun(args []string, stdout, stderr io.Writer) int {
 		info.Jobs = runtime.GOMAXPROCS(0)
 	}
 	m, tables, err := publish(s.outDir, "latentbench results: "+s.g.Experiment.Name, f.figures, func(m *results.Merged) error {
-		info.Cells, info.Failed = len(m.Results), countFailed(m.Results)
+		info.Cells, info.Failed, info.Data = len(m.Results), countFailed(m.Results), m.Data
 		return writeRunInfo(s.outDir, info, st.hits == st.stages, s.cache.Earlier())
 	})
 	if err != nil {
@@ -298,14 +303,28 @@ func writeRunInfo(dir string, info report.RunInfo, computedNothing bool, earlier
 		case computedNothing:
 			// Keep the record of the run that computed the results; take
 			// the config's current description and notes.
-			if prev.Description == info.Description && prev.Notes == info.Notes {
+			if prev.Description == info.Description && prev.Notes == info.Notes && sameData(prev.Data, info.Data) {
 				return nil
 			}
-			prev.Description, prev.Notes = info.Description, info.Notes
+			prev.Description, prev.Notes, prev.Data = info.Description, info.Notes, info.Data
 			info = prev
 		}
 	}
 	return writeRunInfoFile(dir, info)
+}
+
+// sameData reports whether two lists of data summaries describe the same
+// data with the same findings (load times aside).
+func sameData(a, b []dataset.Summary) bool {
+	strip := func(list []dataset.Summary) string {
+		list = slices.Clone(list)
+		for i := range list {
+			list[i].LoadSeconds = 0
+		}
+		j, _ := json.Marshal(list)
+		return string(j)
+	}
+	return strip(a) == strip(b)
 }
 
 func writeRunInfoFile(dir string, info report.RunInfo) error {

@@ -8,6 +8,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/latentbench/latentbench/harness/dataset"
 	"github.com/latentbench/latentbench/harness/figures"
 	"github.com/latentbench/latentbench/harness/grid"
 	"github.com/latentbench/latentbench/harness/runner"
@@ -28,6 +29,10 @@ type RunInfo struct {
 	// Interrupted marks a run stopped before its end: the run that resumes it
 	// adds its wall time (as does a run completing a shard: Cells grows).
 	Interrupted bool `json:"interrupted,omitempty"`
+	// Data summarises each data set of the grid as loaded (rows, splits,
+	// features, missing values, warnings), once per data set whatever the
+	// number of processes or shards that ran.
+	Data []dataset.Summary `json:"data,omitempty"`
 }
 
 // ReadRunInfo reads dir/run.json (ok == false when absent).
@@ -75,6 +80,7 @@ func Document(dir string, results []runner.Result, withFigures bool) error {
 	if notes := strings.TrimSpace(info.Notes); notes != "" {
 		fmt.Fprintf(&b, "## Notes\n\n%s\n\n", notes)
 	}
+	writeData(&b, info.Data)
 
 	tables := append(referenceTables(decl.References, results), Tables(results)...)
 	tables = append(tables, runtimeTable(results))

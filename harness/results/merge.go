@@ -15,6 +15,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/latentbench/latentbench/harness/dataset"
 	"github.com/latentbench/latentbench/harness/runner"
 )
 
@@ -38,6 +39,10 @@ type Merged struct {
 	// superseded lists the files none of whose results were kept, with
 	// their headers (see RemoveSuperseded).
 	superseded []*file
+	// Data holds one summary per data set (in the order of the grid, as
+	// the latest process to start recorded it in its header): data
+	// warnings are per data set, not per shard.
+	Data []dataset.Summary
 	// Torn counts incomplete last lines skipped: a process killed while
 	// writing a cell, or one writing it right now (either way that cell does
 	// not count as finished yet, so nothing finished is lost).
@@ -89,6 +94,7 @@ func Merge(dir string) (*Merged, error) {
 	if err := m.pick(files); err != nil {
 		return nil, fmt.Errorf("merge %s: %w", dir, err)
 	}
+	m.Data = mergeData(files)
 	m.missing(dir)
 	return m, nil
 }
@@ -134,6 +140,23 @@ func (m *Merged) pick(files []*file) error {
 	}
 	sort.SliceStable(m.Results, func(i, j int) bool { return m.Results[i].Index < m.Results[j].Index })
 	return nil
+}
+
+// mergeData keeps one data summary per data set name from the headers of
+// files (sorted oldest first): the latest process's, in the order of its
+// header, then data sets only older processes recorded.
+func mergeData(files []*file) []dataset.Summary {
+	var out []dataset.Summary
+	seen := map[string]bool{}
+	for i := len(files) - 1; i >= 0; i-- {
+		for _, s := range files[i].header.Data {
+			if !seen[s.Name] {
+				seen[s.Name] = true
+				out = append(out, s)
+			}
+		}
+	}
+	return out
 }
 
 // overlap reports whether two processes may have run at the same time: the

@@ -30,6 +30,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/latentbench/latentbench/harness/dataset"
 	"github.com/latentbench/latentbench/harness/grid"
 	"github.com/latentbench/latentbench/harness/runner"
 )
@@ -57,6 +58,9 @@ type Header struct {
 	PID     int       `json:"pid"`
 	Started time.Time `json:"started"`
 	Command string    `json:"command,omitempty"`
+	// Data summarises the grid's data sets as this process loaded them
+	// (warnings included): Merge keeps one summary per data set.
+	Data []dataset.Summary `json:"data,omitempty"`
 }
 
 // ConfigDigest is the digest a Header records for a grid: the SHA-256 of its
