@@ -29,8 +29,8 @@ type Summary struct {
 	DroppedWhy []string `json:"dropped_why,omitempty"`
 	// DroppedColumns are the source columns left out (the drop key).
 	DroppedColumns []string `json:"dropped_columns,omitempty"`
-	// Split says how the splits were made: "files" (test_path, or mnist's
-	// own test files), "seeded" (test_fraction of the rows held out) or
+	// Split says how the splits were made: "files" (test_path, or an idx
+	// data set's test files), "seeded" (test_fraction of the rows held out) or
 	// "none" (every row in both splits).
 	Split string `json:"split"`
 	// SplitTrain and SplitTest are the split sizes before subsampling,
@@ -87,7 +87,7 @@ func (l *Loaded) Summary(baseDir string) Summary {
 	switch {
 	case l.allRows():
 		s.Split = "none"
-	case l.TestPath != "" || l.Format == FormatMNIST:
+	case l.TestPath != "" || l.Format == FormatIDX:
 		s.Split = "files"
 	}
 	for _, f := range r.Files {
