@@ -27,8 +27,9 @@ type Summary struct {
 	Rows       int      `json:"rows"`
 	Dropped    int      `json:"dropped,omitempty"`
 	DroppedWhy []string `json:"dropped_why,omitempty"`
-	// DroppedColumns are the source columns left out (the drop key).
-	DroppedColumns []string `json:"dropped_columns,omitempty"`
+	// DroppedColumns are the source columns left out, with the reason
+	// (the drop key, or drop_constant).
+	DroppedColumns []DroppedColumn `json:"dropped_columns,omitempty"`
 	// Split says how the splits were made: "files" (test_path, or an idx
 	// data set's test files), "seeded" (test_fraction of the rows held out) or
 	// "none" (every row in both splits).
@@ -77,7 +78,7 @@ func (l *Loaded) Summary(baseDir string) Summary {
 	r := &l.Report
 	s := Summary{
 		Name: l.Name, Format: l.Format, Digest: l.Digest,
-		Rows: r.Rows, Dropped: r.Dropped, DroppedColumns: slices.Clone(l.Spec.Drop),
+		Rows: r.Rows, Dropped: r.Dropped, DroppedColumns: slices.Clone(r.DroppedColumns),
 		Split: "seeded", SplitTrain: r.SplitTrain, SplitTest: r.SplitTest, StratifiedBy: r.StratifiedBy,
 		Train: l.Train.N, Test: l.Test.N, Features: l.Train.D, Classes: len(l.Train.Classes),
 		HasAnomalies: l.Train.Anomaly != nil,
@@ -174,7 +175,7 @@ func (s *Summary) Lines() [2]string {
 		}
 	}
 	if len(s.DroppedColumns) > 0 {
-		fmt.Fprintf(&a, ", columns dropped: %s", strings.Join(s.DroppedColumns, ", "))
+		fmt.Fprintf(&a, ", columns dropped: %s", s.DroppedColumnsText(3))
 	}
 	a.WriteString("; " + s.SplitText())
 	fmt.Fprintf(&b, "  %s", s.FeaturesText())
@@ -189,6 +190,19 @@ func (s *Summary) Lines() [2]string {
 		fmt.Fprintf(&b, "; %s with a category the train split lacks", plural(n, "test row", "test rows"))
 	}
 	return [2]string{a.String(), b.String()}
+}
+
+// DroppedColumnsText lists up to max dropped columns with their reasons:
+// "id (drop), x3 (constant 0), ... (5 columns)".
+func (s *Summary) DroppedColumnsText(max int) string {
+	var list []string
+	for _, c := range s.DroppedColumns[:min(max, len(s.DroppedColumns))] {
+		list = append(list, c.String())
+	}
+	if len(s.DroppedColumns) > max {
+		list = append(list, fmt.Sprintf("... (%d columns)", len(s.DroppedColumns)))
+	}
+	return strings.Join(list, ", ")
 }
 
 // SplitText describes the split and the rows used: "split 1200 / 300

@@ -52,12 +52,16 @@ func TestSummary(t *testing.T) {
 	if got := s.SplitText(); got != "split 2 / 2 (seeded, stratified by anomaly), used 1 / 2" {
 		t.Errorf("seeded: %q", got)
 	}
-	if !strings.Contains(s.Lines()[0], "columns dropped: kind;") {
+	if !strings.Contains(s.Lines()[0], "columns dropped: kind (drop);") {
 		t.Errorf("seeded: line 1 = %q, want the dropped column named", s.Lines()[0])
 	}
-	l = loadOK(t, Spec{Name: "all", Format: FormatCSV, Path: "train.csv", Split: SplitNone}, dir)
+	writeFile(t, dir, "const.csv", []byte("x,c,y\n1,7,a\n2,7,b\n3,7,a\n"))
+	l = loadOK(t, Spec{Name: "all", Format: FormatCSV, Path: "const.csv", Split: SplitNone, DropConstant: true}, dir)
 	s = l.Summary(dir)
-	if got := s.SplitText(); got != "every row in both splits (split = none): 5" {
+	if got := s.SplitText(); got != "every row in both splits (split = none): 3" {
 		t.Errorf("split none: %q", got)
+	}
+	if !strings.Contains(s.Lines()[0], "columns dropped: c (constant 7);") {
+		t.Errorf("drop_constant: line 1 = %q, want the constant column named", s.Lines()[0])
 	}
 }

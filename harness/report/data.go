@@ -62,7 +62,7 @@ func dataTable(data []dataset.Summary) Table {
 			dropped += " (" + strings.Join(s.DroppedWhy, ", ") + ")"
 		}
 		if len(s.DroppedColumns) > 0 {
-			dropped += "; columns: " + strings.Join(s.DroppedColumns, ", ")
+			dropped += "; columns: " + s.DroppedColumnsText(5)
 		}
 		split := fmt.Sprintf("%d / %d (%s", s.SplitTrain, s.SplitTest, s.Split)
 		if s.StratifiedBy != "" {
