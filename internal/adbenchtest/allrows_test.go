@@ -36,8 +36,10 @@ const allRowsConfig = "configs/adbench-allrows.toml"
 // one AUC whatever the seed.
 //
 // Before running, it checks that the grid is the golden file's protocol: the
-// same files (by sha256), split = "none", standard scaling, and the detector
-// parameters gen_golden.py uses.
+// same files (by sha256), split = "none", standard scaling, drop_constant
+// (the goldens keep every column: the check that each cell has the golden
+// file's feature count shows that none of these sets has a constant one),
+// and the detector parameters gen_golden.py uses.
 func TestAllRowsGrid(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds the CLI and plugins and runs a grid")
@@ -145,9 +147,10 @@ func checkAllRowsProtocol(t *testing.T, g *golden, gr *grid.Grid) {
 		if sum := sha256.Sum256(raw); hex.EncodeToString(sum[:]) != gs.SHA256 {
 			t.Fatalf("%s: %s is not the golden file's %s", ds.Name, ds.Path, gs.File)
 		}
-		if ds.Format != dataset.FormatNPZ || ds.Split != dataset.SplitNone || (ds.Scale != "" && ds.Scale != dataset.ScaleStandard) || ds.Train != 0 || ds.Test != 0 {
-			t.Fatalf("%s: format %q, split %q, scale %q, train %d, test %d: want npz, none, standard, all rows",
-				ds.Name, ds.Format, ds.Split, ds.Scale, ds.Train, ds.Test)
+		if ds.Format != dataset.FormatNPZ || ds.Split != dataset.SplitNone || (ds.Scale != "" && ds.Scale != dataset.ScaleStandard) ||
+			!ds.DropConstant || ds.Train != 0 || ds.Test != 0 || len(ds.Drop) > 0 {
+			t.Fatalf("%s: format %q, split %q, scale %q, drop_constant %v, drop %q, train %d, test %d: want ADBench's protocol: npz, none, standard, true, none, all rows",
+				ds.Name, ds.Format, ds.Split, ds.Scale, ds.DropConstant, ds.Drop, ds.Train, ds.Test)
 		}
 	}
 	seeds := make([]uint64, len(gr.Experiment.Seeds))
