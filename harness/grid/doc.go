@@ -15,7 +15,7 @@
 //
 //	[[dataset]]              # one or more; the keys are those of dataset.Spec (its toml tags)
 //	name = "digits"          # unique in the grid
-//	format = "csv"           # "csv", "npz" or an image format (see dataset.Spec)
+//	format = "csv"           # "idx", "csv" or "npz" (see dataset.Spec)
 //	path = "data/digits.csv" # relative to the grid file
 //	label = "class"
 //	train = 10000
