@@ -12,27 +12,34 @@ import (
 //
 // Almost all of a fit's time on high-dimensional data is spent in the dot products x_i·x_j of
 // the kernel K(x_i, x_j) = exp(−γ(‖x_i‖² + ‖x_j‖² − 2x_i·x_j)), and almost all of a decision's
-// in ‖x − sv‖². From blasMinDim features on, both come from BLAS (internal/blasimpl: OpenBLAS
-// in a netlib build, gonum's otherwise), the way libsvm inside scikit-learn takes each of its
-// dot products from BLAS:
+// in ‖x − sv‖². libsvm (inside scikit-learn) takes each of them from a BLAS dot product, one
+// kernel value at a time, reading both rows from memory each time. From blasMinDim features on
+// they come here from matrix products (blasimpl.DotsNT: OpenBLAS's Dgemm in a netlib build,
+// gonum's assembly dot product otherwise), which read each row once per block:
 //
-//   - the kernel columns of the initial gradient, those of the ⌈ν·l⌉ variables with α_i > 0,
-//     are computed initBlockEntries at a time by one matrix product (Dgemm) per block and band
-//     of rows, instead of one column after the other;
-//   - every later column is a matrix-vector product (Dgemv) over the rows it needs;
-//   - the decision function takes the dot products of decisionRows rows with all support
-//     vectors by one Dgemm and forms ‖x‖² + ‖sv‖² − 2x·sv, the expansion the training kernel
-//     uses, instead of libsvm's Σ_c (x_c − sv_c)².
+//   - the kernel columns of the initial gradient, those of the ⌈ν·l⌉ variables with α_i > 0
+//     (about half of all the columns a fit computes on the bench's 2000×1500 and 7600×100
+//     mixtures), a block of up to 256 at a time, split into bands of rows over the workers;
+//   - after it nearly every column computed is that of the working set's i, the variable with
+//     the largest −G_t, and the next ones are nearly always among the 32 largest −G_t of the
+//     moment: prefetch computes a missing i's column together with up to prefetchBlock − 1 of
+//     those (222 single columns became 12 blocks of 32 on the 2000×1500 mixture, 46 columns
+//     wasted; 687 became 37 on the 7600×100 one, 120 wasted);
+//   - the few columns still computed alone (extensions after shrinking, G_bar updates) are a
+//     product with one row;
+//   - the decision function multiplies decisionRows rows at a time by all support vectors and
+//     forms ‖x‖² + ‖sv‖² − 2x·sv on centred coordinates, instead of libsvm's Σ_c (x_c − sv_c)².
 //
-// Only the summation order of the dot products changes, and with it the last bits of a kernel
-// exponent; the solver stores kernel values in float32 (as libsvm), where such a change almost
-// never survives rounding, and decision values move by about 1e-15 of their scale. On fewer
-// features, the loops of solver.go and ocsvm.go (the dot products summed feature by feature,
-// the decision in libsvm's direct form) are as fast and give today's values bit for bit, which
-// the committed CI results of the two bundled ADBench sets (8 and 21 features) rely on.
+// The SMO iterations are libsvm's, unchanged (the same counts as scikit-learn's on those
+// mixtures). Only the summation order of the dot products changes, and with it the last bits of
+// a kernel exponent; the solver stores kernel values in float32 (as libsvm), where such a change
+// almost never survives rounding, and decision values move by about 1e-15 of their scale. On
+// fewer features, the loops of solver.go and ocsvm.go (the dot products summed feature by
+// feature, the decision in libsvm's direct form) give today's values bit for bit, which the
+// committed CI results of the two bundled ADBench sets (8 and 21 features) rely on; a single
+// column costs about the same either way there (BenchmarkKernelColumn).
 const (
-	// blasMinDim is the smallest dimension on the BLAS path. Below it a kernel column's dot
-	// products are too short for BLAS to pay (measured: BenchmarkKernelColumn).
+	// blasMinDim is the smallest dimension on the BLAS path.
 	blasMinDim = 32
 	// initBlockEntries bounds the float64 products of one block of the initial gradient.
 	initBlockEntries = 1 << 20
@@ -163,7 +170,8 @@ func (s *solver) kernelBlock(ctx context.Context, blk []int, length int, q, c []
 }
 
 // fillRangeBLAS is fillRange on the BLAS path: the dot products of x_i with the points at
-// positions [start, end) by one Dgemv.
+// positions [start, end) by one DotsNT (a product with one row; never Dgemv, which OpenBLAS
+// sums in yet another order).
 func (s *solver) fillRangeBLAS(i int, col []float32, start, end int) {
 	d := s.d
 	y := s.dots[start:end]
