@@ -9,6 +9,7 @@ import (
 
 	"gonum.org/v1/gonum/blas"
 
+	"github.com/latentbench/latentbench/internal/blasimpl"
 	"github.com/latentbench/latentbench/internal/parallel"
 )
 
@@ -151,9 +152,9 @@ func exactFor(lo, hi, d int) bool {
 // searchBlocked is neighbors for the blocked brute force: the kk nearest training points of the
 // nq queries q(0), …, q(nq−1), emitted as bruteQuery and finishHeap produce them.
 func (m *Model) searchBlocked(ctx context.Context, nq, kk int, q func(r int) []float64, emit emitFunc, scratches []*scratch) error {
-	impl, _, threaded := blasImpl()
+	impl, _, threaded := blasimpl.Float64()
 	if !threaded {
-		defer singleThreadedBLAS()()
+		defer blasimpl.SingleThreaded()()
 	}
 	d, n := m.d, m.n
 	qb, tb := min(queryBlock, nq), min(trainBlock, n)
