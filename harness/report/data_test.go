@@ -16,15 +16,15 @@ import (
 func TestDocumentDataSection(t *testing.T) {
 	dir := t.TempDir()
 	info := RunInfo{Experiment: "x", Cells: 2, Data: []dataset.Summary{{
-		Name: "adult", Format: "csv", Files: []string{"adult.data", "adult.test"}, Rows: 48842, Dropped: 3,
-		DroppedWhy: []string{"missing income: 3"}, Split: "files", SplitTrain: 32561, SplitTest: 16278,
+		Name: "census", Format: "csv", Files: []string{"census.train", "census.test"}, Rows: 48842, Dropped: 3,
+		DroppedWhy: []string{"missing bracket: 3"}, Split: "files", SplitTrain: 32561, SplitTest: 16278,
 		Train: 5000, Test: 2000, Features: 104,
 		Encoding: []dataset.EncodingPart{{Kind: "numeric", Blocks: 6, Width: 6}, {Kind: "categorical", Blocks: 8, Width: 98}},
 		Classes:  2, HasAnomalies: true, AnomaliesTrain: 1200, AnomaliesTest: 470,
-		Missing:     map[string]int{"occupation": 2809, "workclass": 2799, "native-country": 857},
+		Missing:     map[string]int{"job": 2809, "sector": 2799, "region": 857},
 		LoadSeconds: 0.41,
-		Warnings:    []dataset.Warning{{Key: "test_path", File: "adult.test", Msg: `column race: 1 category "Martian" in the test file that the train split lacks (2 rows)`}},
-		Notes:       []dataset.Warning{{Key: "path", File: "adult.data", Msg: `column native-country: 1 category "Holand-Netherlands" only in the train split (1 row)`}},
+		Warnings:    []dataset.Warning{{Key: "test_path", File: "census.test", Msg: `column shape: 1 category "hexagon" in the test file that the train split lacks (2 rows)`}},
+		Notes:       []dataset.Warning{{Key: "path", File: "census.train", Msg: `column region: 1 category "north-east" only in the train split (1 row)`}},
 	}}}
 	b, err := json.Marshal(info)
 	if err != nil {
@@ -43,12 +43,12 @@ func TestDocumentDataSection(t *testing.T) {
 	for _, want := range []string{
 		"## Data\n",
 		"| data set | files | rows read | dropped | split | used | features | classes | anomalies | missing values | load time |",
-		"| adult | adult.data, adult.test | 48842 | 3 (missing income: 3) | 32561 / 16278 (files) | 5000 / 2000 | " +
+		"| census | census.train, census.test | 48842 | 3 (missing bracket: 3) | 32561 / 16278 (files) | 5000 / 2000 | " +
 			"104 (6 numeric, 98 one-hot from 8 categorical columns) | 2 | 24.0% / 23.5% | " +
-			"6465 values in 3 columns (occupation 2809, workclass 2799, native-country 857) | 0.41 s |",
+			"6465 values in 3 columns (job 2809, sector 2799, region 857) | 0.41 s |",
 		"Data warnings (legal, but likely a mistake; see the grid's key named):\n\n" +
-			"- adult, `test_path` (`adult.test`): column race: 1 category \"Martian\" in the test file that the train split lacks (2 rows)\n",
-		"Data notes:\n\n- adult, `path` (`adult.data`): column native-country: 1 category \"Holand-Netherlands\" only in the train split (1 row)\n",
+			"- census, `test_path` (`census.test`): column shape: 1 category \"hexagon\" in the test file that the train split lacks (2 rows)\n",
+		"Data notes:\n\n- census, `path` (`census.train`): column region: 1 category \"north-east\" only in the train split (1 row)\n",
 	} {
 		if !strings.Contains(string(report), want) {
 			t.Errorf("report.md lacks %q:\n%s", want, report)
