@@ -2,9 +2,11 @@ package ocsvm
 
 import (
 	"context"
+	"errors"
 	"math"
 	"runtime"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/latentbench/latentbench/internal/blasimpl"
@@ -152,5 +154,22 @@ func TestDecisionBLASEdges(t *testing.T) {
 	}
 	if got[3] != -m.Rho() {
 		t.Errorf("far row scored %v, want −ρ = %v", got[3], -m.Rho())
+	}
+}
+
+// TestCancellationBLAS: on the BLAS path a cancelled context stops the blocked initial gradient
+// and the blocked decision function.
+func TestCancellationBLAS(t *testing.T) {
+	const n, d = 600, 40
+	x := benchMixture(n, d, 25)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	_, err := Fit(ctx, x, n, d, Options{Nu: 0.1})
+	if !errors.Is(err, context.Canceled) || !strings.Contains(err.Error(), "initial gradient") {
+		t.Errorf("fit: err = %v", err)
+	}
+	m := mustFit(t, x, n, d, Options{Nu: 0.1})
+	if _, err := m.DecisionContext(ctx, x, n); !errors.Is(err, context.Canceled) {
+		t.Errorf("decision: err = %v", err)
 	}
 }

@@ -245,15 +245,22 @@ func checkMatrix(x []float64, n, d, minRows int) error {
 
 // scaleGamma is scikit-learn's gamma="scale": 1/(d·Var(X)) with the variance
 // of all n·d entries (numpy's two-pass X.var()), or 1.0 when it is 0 —
-// always when all entries are equal.
+// always when all entries are equal. The entries must be finite (Fit checks
+// them first), so plain comparisons find the extremes (math.Min and math.Max,
+// which also order NaNs and signed zeros, took 15% of the CPU profile of a
+// 2000×1500 fit and decision).
 func scaleGamma(x []float64, n, d int) (float64, error) {
 	x = x[:n*d]
 	lo, hi := x[0], x[0]
 	sum := 0.0
 	for _, v := range x {
 		sum += v
-		lo = math.Min(lo, v)
-		hi = math.Max(hi, v)
+		if v < lo {
+			lo = v
+		}
+		if v > hi {
+			hi = v
+		}
 	}
 	if lo == hi {
 		return 1.0, nil
