@@ -29,9 +29,12 @@ Same parameters, defaults and meaning as the Go plugins (docs/method.md,
 
 Randomness (initial weights, shuffles, eps) comes from one torch.Generator
 seeded with the call's seed, so a fit is deterministic for a seed on a given
-machine; PyTorch runs on torch.set_num_threads($OMP_NUM_THREADS, default 1)
-threads. The Go and PyTorch trainings draw different random numbers, so they
-agree in distribution over seeds, not number for number.
+machine; PyTorch runs on torch.set_num_threads($OMP_NUM_THREADS, default
+every core the process may use, as the Go encoders do) threads, with
+OMP_WAIT_POLICY=PASSIVE unless set (see import_torch). The Go and PyTorch
+trainings draw different random numbers, so they agree in distribution over
+seeds, not number for number; with the same weights, batches and eps they
+agree step for step (torch_test.go in plugins/encoders/vae).
 """
 
 import math
@@ -255,57 +258,106 @@ def _report(call, epochs, st):
     call.log.info("epoch %d loss %.6g recon %.6g kl %.6g", st["epoch"], st["loss"], st["recon"], st["kl"])
 
 
-def train(x, labels, means, learned, blocks, p, seed, report):
-    """Trains the network and returns its layers [(W in×out, b)] as float32
-    numpy arrays (encoder hidden layers, the (mu, log sigma^2) head, decoder
-    hidden layers, output layer) and the C×L prior means (float64; None for
-    the VAE). report(stats) is called after every epoch."""
-    import torch  # imported only to train: Describe and Encode start faster without it
+def import_torch():
+    """Imports torch (only to train: Describe and Encode start faster without
+    it) with OMP_WAIT_POLICY=PASSIVE unless the environment sets a policy:
+    OpenMP's default lets idle threads spin, and on a machine whose cores are
+    shared with other cells (or with a second plugin process) the spinning
+    threads take the cores the work needs. libgomp reads the variable when it
+    is loaded, so it is set before the first import."""
+    os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+    import torch
+    return torch
 
-    torch.set_num_threads(threads())
-    gen = torch.Generator().manual_seed(seed)
-    n, d = x.shape
-    L, hidden = p["latent_dim"], list(p["hidden"])
-    shapes = list(zip([d] + hidden, hidden + [2 * L]))
-    shapes += list(zip([L] + hidden[::-1], hidden[::-1] + [d]))
-    weights = []
+
+def glorot_layers(torch, shapes, gen):
+    """One (W in×out, b) pair of trainable float32 tensors per (fan_in,
+    fan_out) shape: W ~ U(±sqrt(6 / (fan_in + fan_out))) (Glorot & Bengio
+    2010), drawn from gen in layer order, row-major; b = 0. The Go newParams
+    draws the same distribution (not PyTorch's nn.Linear default,
+    kaiming_uniform(a=sqrt(5)) with a uniform bias)."""
+    layers = []
     for fan_in, fan_out in shapes:
         lim = math.sqrt(6 / (fan_in + fan_out))
         w = torch.empty(fan_in, fan_out).uniform_(-lim, lim, generator=gen).requires_grad_()
-        weights.append((w, torch.zeros(fan_out, requires_grad=True)))
-    trainable = [t for wb in weights for t in wb]
-    m = None
-    if means is not None:
-        m = torch.tensor(means, dtype=torch.float32, requires_grad=learned)
-        if learned:
-            trainable.append(m)
-    opt = torch.optim.Adam(trainable, lr=p["lr"])
-    X = torch.from_numpy(np.ascontiguousarray(x, dtype=np.float32))
-    Y = torch.from_numpy(labels.astype(np.int64)) if labels is not None else None
-    scale = 1.0 / d if p["reconstruction_reduction"] == "mean" else 1.0
-    gamma, beta, sample, nenc = p["gamma"], p["beta"], p["kl"] == "sample", len(hidden)
+        layers.append((w, torch.zeros(fan_out, requires_grad=True)))
+    return layers
 
-    def losses(xb, yb, eps):
+
+def layer_shapes(d, hidden, latent):
+    """(fan_in, fan_out) of every layer: encoder hidden layers, the (mu, log
+    sigma^2) head, decoder hidden layers, output layer."""
+    shapes = list(zip([d] + hidden, hidden + [2 * latent]))
+    return shapes + list(zip([latent] + hidden[::-1], hidden[::-1] + [d]))
+
+
+class Net:
+    """The network and loss of one training run on given tensors: weights
+    [(W, b)] in layer_shapes order and, for the CL-VAE, the C×L prior means m
+    (a float32 tensor; trainable when learned)."""
+
+    def __init__(self, torch, weights, m, learned, blocks, p):
+        self.torch, self.weights, self.m, self.blocks = torch, weights, m, blocks
+        self.L, self.nenc = p["latent_dim"], len(p["hidden"])
+        self.scale = 1.0 / weights[-1][0].shape[1] if p["reconstruction_reduction"] == "mean" else 1.0
+        self.gamma, self.beta, self.sample = p["gamma"], p["beta"], p["kl"] == "sample"
+        self.trainable = [t for wb in weights for t in wb] + ([m] if learned else [])
+
+    def losses(self, xb, yb, eps):
+        """Sums over the rows of the reconstruction and KL terms (before gamma
+        and beta) as tensors; eps is the batch's r×L noise."""
+        torch, L, nenc = self.torch, self.L, self.nenc
         h = xb
-        for w, b in weights[:nenc]:
+        for w, b in self.weights[:nenc]:
             h = torch.relu(h @ w + b)
-        w, b = weights[nenc]
+        w, b = self.weights[nenc]
         mulv = h @ w + b
         mu, lv = mulv[:, :L], mulv[:, L:]
         z = mu + torch.exp(lv / 2) * eps
         h = z
-        for i, (w, b) in enumerate(weights[nenc + 1:]):
+        for i, (w, b) in enumerate(self.weights[nenc + 1:]):
             h = h @ w + b
             if i < nenc:
                 h = torch.relu(h)
-        recon = scale * reconstruction(torch, h, xb, blocks)
-        prior = m[yb] if m is not None else 0
-        if sample:
+        recon = self.scale * reconstruction(torch, h, xb, self.blocks)
+        prior = self.m[yb] if self.m is not None else 0
+        if self.sample:
             kl = 0.5 * ((z - prior) ** 2 - lv - 1).sum()
         else:
             kl = 0.5 * (torch.exp(lv) + (mu - prior) ** 2 - 1 - lv).sum()
         return recon, kl
 
+    def step(self, opt, xb, yb, eps):
+        """One Adam step on the batch, loss (gamma * recon + beta * KL) / r;
+        returns the batch's summed recon and KL as floats. The gradients stay
+        in the tensors' .grad until the next step."""
+        recon, kl = self.losses(xb, yb, eps)
+        loss = (self.gamma * recon + self.beta * kl) / xb.shape[0]
+        opt.zero_grad(set_to_none=True)  # backward writes the gradients rather than adding to zeros
+        loss.backward()
+        opt.step()
+        return recon.item(), kl.item()
+
+
+def train(x, labels, means, learned, blocks, p, seed, report):
+    """Trains the network and returns its layers [(W in×out, b)] as float32
+    numpy arrays (encoder hidden layers, the (mu, log sigma^2) head, decoder
+    hidden layers, output layer) and the C×L prior means (float64; None for
+    the VAE). report(stats) is called after every epoch."""
+    torch = import_torch()
+    torch.set_num_threads(threads())
+    gen = torch.Generator().manual_seed(seed)
+    n, d = x.shape
+    L = p["latent_dim"]
+    weights = glorot_layers(torch, layer_shapes(d, list(p["hidden"]), L), gen)
+    m = None
+    if means is not None:
+        m = torch.tensor(means, dtype=torch.float32, requires_grad=learned)
+    net = Net(torch, weights, m, learned, blocks, p)
+    opt = torch.optim.Adam(net.trainable, lr=p["lr"])
+    X = torch.from_numpy(np.ascontiguousarray(x, dtype=np.float32))
+    Y = torch.from_numpy(labels.astype(np.int64)) if labels is not None else None
+    gamma, beta = p["gamma"], p["beta"]
     bs, patience = p["batch_size"], p["early_stopping"]
     train_rows, val_rows = split_rows(torch, n, p, gen)
 
@@ -316,7 +368,7 @@ def train(x, labels, means, learned, blocks, p, seed, report):
             for off in range(0, len(val_rows), bs):
                 rows = val_rows[off:off + bs]
                 eps = torch.randn(len(rows), L, generator=vgen)
-                recon, kl = losses(X[rows], Y[rows] if Y is not None else None, eps)
+                recon, kl = net.losses(X[rows], Y[rows] if Y is not None else None, eps)
                 total += gamma * recon.item() + beta * kl.item()
         return total / len(val_rows)
 
@@ -329,23 +381,18 @@ def train(x, labels, means, learned, blocks, p, seed, report):
         for off in range(0, nt, bs):
             rows = perm[off:off + bs]
             eps = torch.randn(len(rows), L, generator=gen)
-            recon, kl = losses(X[rows], Y[rows] if Y is not None else None, eps)
-            loss = (gamma * recon + beta * kl) / len(rows)
-            r, k = recon.item(), kl.item()
+            r, k = net.step(opt, X[rows], Y[rows] if Y is not None else None, eps)
             if not _finite(gamma * r + beta * k):
                 raise RuntimeError(f"loss is {gamma * r + beta * k} in epoch {ep} (batch at row {off} of the epoch; "
                                    f"reconstruction {r}, KL {k}): lower lr or check the data")
             sum_r, sum_k = sum_r + r, sum_k + k
-            opt.zero_grad()
-            loss.backward()
-            opt.step()
         st = {"epoch": ep, "recon": sum_r / nt, "kl": sum_k / nt, "loss": (gamma * sum_r + beta * sum_k) / nt}
         stop = False
         if val_rows is not None:
             st["val_loss"] = validate()
             if st["val_loss"] < best:
                 best, wait = st["val_loss"], 0
-                best_state = [t.detach().clone() for t in trainable]
+                best_state = [t.detach().clone() for t in net.trainable]
             else:
                 wait += 1
                 stop = wait >= patience
@@ -355,7 +402,7 @@ def train(x, labels, means, learned, blocks, p, seed, report):
             break
     if best_state is not None:
         with torch.no_grad():
-            for t, b in zip(trainable, best_state):
+            for t, b in zip(net.trainable, best_state):
                 t.copy_(b)
     layers = [(w.detach().numpy().copy(), b.detach().numpy().copy()) for w, b in weights]
     if m is None:
@@ -393,11 +440,14 @@ def reconstruction(torch, logits, x, blocks):
 
 
 def threads():
-    """The number of PyTorch threads: $OMP_NUM_THREADS, default 1."""
+    """The number of PyTorch threads: $OMP_NUM_THREADS, else every core this
+    process may run on, as the Go encoders use every core (GOMAXPROCS)."""
     try:
-        return max(1, int(os.environ.get("OMP_NUM_THREADS", "1")))
-    except ValueError:
-        return 1
+        return max(1, int(os.environ["OMP_NUM_THREADS"]))
+    except (KeyError, ValueError):
+        if hasattr(os, "sched_getaffinity"):
+            return max(1, len(os.sched_getaffinity(0)))
+        return os.cpu_count() or 1
 
 
 def now():
