@@ -327,6 +327,12 @@ class Net:
             kl = 0.5 * (torch.exp(lv) + (mu - prior) ** 2 - 1 - lv).sum()
         return recon, kl
 
+    def optimizer(self, lr):
+        """Adam on the trainable tensors: PyTorch's defaults (betas 0.9,
+        0.999, eps 1e-8, bias-corrected, no weight decay), which the Go adam
+        reproduces."""
+        return self.torch.optim.Adam(self.trainable, lr=lr)
+
     def step(self, opt, xb, yb, eps):
         """One Adam step on the batch, loss (gamma * recon + beta * KL) / r;
         returns the batch's summed recon and KL as floats. The gradients stay
@@ -354,7 +360,7 @@ def train(x, labels, means, learned, blocks, p, seed, report):
     if means is not None:
         m = torch.tensor(means, dtype=torch.float32, requires_grad=learned)
     net = Net(torch, weights, m, learned, blocks, p)
-    opt = torch.optim.Adam(net.trainable, lr=p["lr"])
+    opt = net.optimizer(p["lr"])
     X = torch.from_numpy(np.ascontiguousarray(x, dtype=np.float32))
     Y = torch.from_numpy(labels.astype(np.int64)) if labels is not None else None
     gamma, beta = p["gamma"], p["beta"]
