@@ -50,6 +50,12 @@ func (c hostClient) Score(ctx context.Context, req *sdk.ScoreRequest) ([]float64
 	return c.s.Detector().Score(ctx, req)
 }
 
+func (c hostClient) FitScore(ctx context.Context, req *sdk.FitScoreRequest) ([]sdk.JobScores, error) {
+	return c.s.Detector().FitScore(ctx, req)
+}
+
+func (c hostClient) FitScoreUnimplemented() bool { return c.s.Detector().FitScoreUnimplemented() }
+
 func (c hostClient) Pid() int     { return c.s.Pid() }
 func (c hostClient) Exited() bool { return c.s.Exited() }
 func (c hostClient) Close()       { c.s.Close() }

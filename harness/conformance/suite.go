@@ -28,6 +28,7 @@ const (
 	CheckSeed          = "seed"
 	CheckDeterminism   = "determinism"
 	CheckCrossProcess  = "cross-process"
+	CheckBatch         = "batch" // detectors: FitScore equals separate Fit and Score calls
 	CheckInvalidParams = "invalid-params"
 	CheckCancellation  = "cancellation"
 )
@@ -38,8 +39,12 @@ func Checks(kind sdk.Kind) []string {
 	if kind == sdk.KindEncoder {
 		fit, quality = CheckFitEncode, CheckClusters
 	}
-	return []string{CheckHandshake, CheckDescribe, CheckSchema, fit, quality, CheckFloat32, CheckLargeArrays,
-		CheckSeed, CheckDeterminism, CheckCrossProcess, CheckInvalidParams, CheckCancellation}
+	checks := []string{CheckHandshake, CheckDescribe, CheckSchema, fit, quality, CheckFloat32, CheckLargeArrays,
+		CheckSeed, CheckDeterminism, CheckCrossProcess}
+	if kind == sdk.KindDetector {
+		checks = append(checks, CheckBatch)
+	}
+	return append(checks, CheckInvalidParams, CheckCancellation)
 }
 
 // The fit seeds of the kit.
@@ -134,6 +139,9 @@ func (s *suite) run(ctx context.Context) {
 	s.check(CheckSeed, []string{fit}, func() Result { return s.checkSeed(ctx) })
 	s.check(CheckDeterminism, []string{CheckSeed}, func() Result { return s.checkDeterminism(ctx) })
 	s.check(CheckCrossProcess, []string{CheckDeterminism}, func() Result { return s.checkCrossProcess(ctx) })
+	if s.kind == sdk.KindDetector {
+		s.check(CheckBatch, []string{CheckDeterminism}, func() Result { return s.checkBatch(ctx) })
+	}
 	s.check(CheckInvalidParams, []string{CheckSchema}, func() Result { return s.checkInvalidParams(ctx) })
 	s.check(CheckCancellation, []string{fit}, func() Result { return s.checkCancellation(ctx) })
 }

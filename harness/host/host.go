@@ -11,14 +11,17 @@ import (
 	"io"
 	"os"
 	"os/exec"
+	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/hashicorp/go-hclog"
 	"github.com/hashicorp/go-plugin"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/metadata"
 	"google.golang.org/grpc/status"
 
 	"github.com/latentbench/latentbench/internal/wire"
@@ -34,6 +37,10 @@ type Host struct {
 	Log io.Writer
 	// Limits bound every plugin process started (none by default).
 	Limits Limits
+	// SeparateFitScore makes detector clients run every FitScore batch as
+	// separate Fit and Score calls, as for a plugin built before FitScore
+	// existed: the same results, for measuring what the batch saves.
+	SeparateFitScore bool
 
 	mu      sync.Mutex
 	live    map[*Session]struct{}
@@ -67,6 +74,11 @@ type Session struct {
 	// (through cmd.Cancel) unless the process has been reaped already.
 	cmd        *exec.Cmd
 	cancelProc context.CancelFunc
+	// compute adds up, in nanoseconds, the compute time the plugin reported
+	// in its answers' trailers (wire.TrailerCompute).
+	compute atomic.Int64
+	// noFitScore is set once the plugin answered FitScore Unimplemented.
+	noFitScore atomic.Bool
 }
 
 // killGrace is how long Close waits for go-plugin's own shutdown (graceful,
@@ -368,6 +380,7 @@ type frameStream interface {
 	wire.FrameSender
 	wire.FrameReceiver
 	CloseSend() error
+	Trailer() metadata.MD
 }
 
 // call sends a Call and arrays, closes the sending side, and collects the
@@ -395,8 +408,25 @@ func (s *Session) call(stream frameStream, call *lbv1.Call, arrays []namedArray,
 	if err := <-sendErr; err != nil && !errors.Is(err, io.EOF) {
 		return nil, err
 	}
+	s.addCompute(stream.Trailer())
 	return msg, nil
 }
+
+// addCompute adds the compute time a plugin reported in a call's trailer
+// (wire.TrailerCompute); a plugin that reports none adds nothing.
+func (s *Session) addCompute(md metadata.MD) {
+	v := md.Get(wire.TrailerCompute)
+	if len(v) == 0 {
+		return
+	}
+	if sec, err := strconv.ParseFloat(v[0], 64); err == nil && sec >= 0 && sec < 1e9 {
+		s.compute.Add(int64(sec * 1e9))
+	}
+}
+
+// ComputeSeconds is the total compute time the plugin has reported in its
+// answers so far: the time its own code ran, without transfers.
+func (s *Session) ComputeSeconds() float64 { return float64(s.compute.Load()) / 1e9 }
 
 type namedArray struct {
 	name  string

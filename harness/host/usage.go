@@ -22,6 +22,10 @@ type Usage struct {
 	// where the kernel allows it (else the peak since the process started,
 	// the same for a process started for the call).
 	PeakRSS int64
+	// Compute is the time the plugin's own code ran during the call, in
+	// seconds, as the plugin reported it (0 when it reports none): Wall
+	// minus Compute is what the process boundary and the transfers cost.
+	Compute float64
 }
 
 // Meter measures one call of a running plugin process from /proc, which
@@ -30,9 +34,11 @@ type Usage struct {
 // since Meter (VmHWM of /proc/PID/status, reset by writing 5 to
 // /proc/PID/clear_refs; proc(5)). Read it before the process ends.
 type Meter struct {
-	pid   int
-	start time.Time
-	cpu0  float64
+	pid      int
+	start    time.Time
+	cpu0     float64
+	s        *Session
+	compute0 float64
 }
 
 // userHZ is the unit of the CPU times in /proc/PID/stat: USER_HZ, which the
@@ -41,7 +47,9 @@ const userHZ = 100
 
 // Meter starts measuring the session's process.
 func (s *Session) Meter() *Meter {
-	return meterPID(s.Pid())
+	m := meterPID(s.Pid())
+	m.s, m.compute0 = s, s.ComputeSeconds()
+	return m
 }
 
 // Meter starts measuring the encoder's process.
@@ -69,6 +77,9 @@ func (m *Meter) Stop() Usage {
 		return Usage{}
 	}
 	u := Usage{Wall: time.Since(m.start).Seconds()}
+	if m.s != nil {
+		u.Compute = m.s.ComputeSeconds() - m.compute0
+	}
 	if m.pid <= 0 {
 		return u
 	}

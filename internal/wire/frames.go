@@ -53,6 +53,12 @@ func Int32s(v []int32) Array {
 	return Array{Rows: len(v), Cols: 1, DType: lbv1.DType_DTYPE_INT32, i32: v}
 }
 
+// Int32Matrix wraps a rows×cols row-major int32 matrix (FitScore's column
+// indices).
+func Int32Matrix(rows, cols int, v []int32) Array {
+	return Array{Rows: rows, Cols: cols, DType: lbv1.DType_DTYPE_INT32, i32: v}
+}
+
 // Float64s wraps a column of float64 (scores).
 func Float64s(v []float64) Array {
 	return Array{Rows: len(v), Cols: 1, DType: lbv1.DType_DTYPE_FLOAT64, f64: v}
@@ -81,6 +87,15 @@ func (a Array) Matrix() (sdk.Matrix, error) {
 func (a Array) Int32Column() ([]int32, error) {
 	if a.DType != lbv1.DType_DTYPE_INT32 || a.Cols != 1 {
 		return nil, fmt.Errorf("want an n×1 int32 column, got %d×%d %s", a.Rows, a.Cols, a.DType)
+	}
+	return a.i32, nil
+}
+
+// Int32Values returns an int32 array's values, row-major, whatever its
+// shape.
+func (a Array) Int32Values() ([]int32, error) {
+	if a.DType != lbv1.DType_DTYPE_INT32 {
+		return nil, fmt.Errorf("want an int32 array, got dtype %s", a.DType)
 	}
 	return a.i32, nil
 }

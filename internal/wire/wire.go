@@ -34,7 +34,19 @@ const (
 	ArrayZ = "z"
 	// ArrayScores is Score's answer, one normality score per row.
 	ArrayScores = "scores"
+	// ArrayEval holds the points every job of a FitScore call scores.
+	ArrayEval = "eval"
+	// ArrayCols holds a FitScore call's column indices, one row per job
+	// (int32, jobs×k).
+	ArrayCols = "cols"
+	// ArrayExtra holds the further points of each FitScore job, stacked
+	// (float64, jobs·u×k).
+	ArrayExtra = "extra"
 )
+
+// TrailerCompute is the gRPC trailing metadata key in which the SDKs report
+// the seconds a plugin's own code ran during a call (a decimal number).
+const TrailerCompute = "latentbench-compute-seconds"
 
 // Handshake returns the go-plugin handshake shared by host and plugins. The
 // magic cookie only guards against running a plugin by hand; it is no security.

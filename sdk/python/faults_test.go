@@ -22,6 +22,8 @@ var faultPlugins = map[string]string{
 	// lands where the harness expects the handshake.
 	"stdout": "",
 	// A plugin without GRPCController/Shutdown: the harness must still stop it.
+	// A plugin built before FitScore existed (its stubs answer Unimplemented).
+	"nofitscore": "import latentbench_sdk._serve as s\ndel s._DetectorServicer.FitScore\n",
 	"noshutdown": `import latentbench_sdk._serve as s
 handlers = s.grpc.method_handlers_generic_handler
 s.grpc.method_handlers_generic_handler = lambda name, h: handlers(name, {} if name == "plugin.GRPCController" else h)

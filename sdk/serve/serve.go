@@ -159,10 +159,13 @@ func (s *encoderServer) Fit(stream lbv1.Encoder_FitServer) error {
 				return sdk.Invalidf("%d labels for %d rows", len(req.Labels), x.Rows)
 			}
 		}
-		model, err := s.impl.Fit(ctx, req, progressSender(stream))
+		var t timer
+		var model []byte
+		t.time(func() { model, err = s.impl.Fit(ctx, req, progressSender(stream)) })
 		if err != nil {
 			return err
 		}
+		t.report(stream)
 		return wire.SendArray(stream, wire.ArrayModel, wire.Bytes(model))
 	})
 }
@@ -177,10 +180,13 @@ func (s *encoderServer) Encode(stream lbv1.Encoder_EncodeServer) error {
 		if err != nil {
 			return err
 		}
-		z, err := s.impl.Encode(ctx, &sdk.EncodeRequest{Model: model, X: x, Params: params})
+		var t timer
+		var z sdk.Matrix
+		t.time(func() { z, err = s.impl.Encode(ctx, &sdk.EncodeRequest{Model: model, X: x, Params: params}) })
 		if err != nil {
 			return err
 		}
+		t.report(stream)
 		return wire.SendArray(stream, wire.ArrayZ, wire.MatrixArray(z))
 	})
 }
@@ -210,10 +216,13 @@ func (s *detectorServer) Fit(stream lbv1.Detector_FitServer) error {
 			return err
 		}
 		req := &sdk.DetectorFit{X: x, Groups: groups, Params: params, Seed: in.Call.GetSeed()}
-		model, err := sdk.FitDetector(ctx, s.impl, req, progressSender(stream))
+		var t timer
+		var model []byte
+		t.time(func() { model, err = sdk.FitDetector(ctx, s.impl, req, progressSender(stream)) })
 		if err != nil {
 			return err
 		}
+		t.report(stream)
 		return wire.SendArray(stream, wire.ArrayModel, wire.Bytes(model))
 	})
 }
@@ -232,10 +241,15 @@ func (s *detectorServer) Score(stream lbv1.Detector_ScoreServer) error {
 		if err != nil {
 			return err
 		}
-		scores, err := s.impl.Score(ctx, &sdk.ScoreRequest{Model: model, X: x, Groups: groups, Params: params})
+		var t timer
+		var scores []float64
+		t.time(func() {
+			scores, err = s.impl.Score(ctx, &sdk.ScoreRequest{Model: model, X: x, Groups: groups, Params: params})
+		})
 		if err != nil {
 			return err
 		}
+		t.report(stream)
 		return wire.SendArray(stream, wire.ArrayScores, wire.Float64s(scores))
 	})
 }

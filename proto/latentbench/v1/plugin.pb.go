@@ -25,6 +25,11 @@
 // new RPC (an old plugin answers UNIMPLEMENTED and the host falls back to
 // version-1 behaviour). In the Go SDK such a capability is an optional
 // interface a plugin may implement (sdk.DetectorWithProgress is the first).
+// Beside the frames, the SDKs set the gRPC trailing metadata
+// "latentbench-compute-seconds" of every Fit, Encode, Score and FitScore
+// response to the seconds the plugin's own code ran (a decimal number): the
+// host reports the cell's wall time minus it as the harness's overhead, and
+// ignores its absence.
 // Only a change an old peer could not ignore makes contract version 2: a new
 // package latentbench.v2 beside this one, negotiated through go-plugin's
 // PLUGIN_PROTOCOL_VERSIONS, with the host speaking both, so version-1
@@ -1166,11 +1171,12 @@ const file_proto_latentbench_v1_plugin_proto_rawDesc = "" +
 	"\aEncoder\x12H\n" +
 	"\bDescribe\x12\x1f.latentbench.v1.DescribeRequest\x1a\x1b.latentbench.v1.Description\x127\n" +
 	"\x03Fit\x12\x15.latentbench.v1.Frame\x1a\x15.latentbench.v1.Frame(\x010\x01\x12:\n" +
-	"\x06Encode\x12\x15.latentbench.v1.Frame\x1a\x15.latentbench.v1.Frame(\x010\x012\xc8\x01\n" +
+	"\x06Encode\x12\x15.latentbench.v1.Frame\x1a\x15.latentbench.v1.Frame(\x010\x012\x86\x02\n" +
 	"\bDetector\x12H\n" +
 	"\bDescribe\x12\x1f.latentbench.v1.DescribeRequest\x1a\x1b.latentbench.v1.Description\x127\n" +
 	"\x03Fit\x12\x15.latentbench.v1.Frame\x1a\x15.latentbench.v1.Frame(\x010\x01\x129\n" +
-	"\x05Score\x12\x15.latentbench.v1.Frame\x1a\x15.latentbench.v1.Frame(\x010\x01B>Z<github.com/latentbench/latentbench/proto/latentbench/v1;lbv1b\x06proto3"
+	"\x05Score\x12\x15.latentbench.v1.Frame\x1a\x15.latentbench.v1.Frame(\x010\x01\x12<\n" +
+	"\bFitScore\x12\x15.latentbench.v1.Frame\x1a\x15.latentbench.v1.Frame(\x010\x01B>Z<github.com/latentbench/latentbench/proto/latentbench/v1;lbv1b\x06proto3"
 
 var (
 	file_proto_latentbench_v1_plugin_proto_rawDescOnce sync.Once
@@ -1226,14 +1232,16 @@ var file_proto_latentbench_v1_plugin_proto_depIdxs = []int32{
 	4,  // 18: latentbench.v1.Detector.Describe:input_type -> latentbench.v1.DescribeRequest
 	13, // 19: latentbench.v1.Detector.Fit:input_type -> latentbench.v1.Frame
 	13, // 20: latentbench.v1.Detector.Score:input_type -> latentbench.v1.Frame
-	6,  // 21: latentbench.v1.Encoder.Describe:output_type -> latentbench.v1.Description
-	13, // 22: latentbench.v1.Encoder.Fit:output_type -> latentbench.v1.Frame
-	13, // 23: latentbench.v1.Encoder.Encode:output_type -> latentbench.v1.Frame
-	6,  // 24: latentbench.v1.Detector.Describe:output_type -> latentbench.v1.Description
-	13, // 25: latentbench.v1.Detector.Fit:output_type -> latentbench.v1.Frame
-	13, // 26: latentbench.v1.Detector.Score:output_type -> latentbench.v1.Frame
-	21, // [21:27] is the sub-list for method output_type
-	15, // [15:21] is the sub-list for method input_type
+	13, // 21: latentbench.v1.Detector.FitScore:input_type -> latentbench.v1.Frame
+	6,  // 22: latentbench.v1.Encoder.Describe:output_type -> latentbench.v1.Description
+	13, // 23: latentbench.v1.Encoder.Fit:output_type -> latentbench.v1.Frame
+	13, // 24: latentbench.v1.Encoder.Encode:output_type -> latentbench.v1.Frame
+	6,  // 25: latentbench.v1.Detector.Describe:output_type -> latentbench.v1.Description
+	13, // 26: latentbench.v1.Detector.Fit:output_type -> latentbench.v1.Frame
+	13, // 27: latentbench.v1.Detector.Score:output_type -> latentbench.v1.Frame
+	13, // 28: latentbench.v1.Detector.FitScore:output_type -> latentbench.v1.Frame
+	22, // [22:29] is the sub-list for method output_type
+	15, // [15:22] is the sub-list for method input_type
 	15, // [15:15] is the sub-list for extension type_name
 	15, // [15:15] is the sub-list for extension extendee
 	0,  // [0:15] is the sub-list for field type_name

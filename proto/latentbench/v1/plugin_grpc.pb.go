@@ -25,6 +25,11 @@
 // new RPC (an old plugin answers UNIMPLEMENTED and the host falls back to
 // version-1 behaviour). In the Go SDK such a capability is an optional
 // interface a plugin may implement (sdk.DetectorWithProgress is the first).
+// Beside the frames, the SDKs set the gRPC trailing metadata
+// "latentbench-compute-seconds" of every Fit, Encode, Score and FitScore
+// response to the seconds the plugin's own code ran (a decimal number): the
+// host reports the cell's wall time minus it as the harness's overhead, and
+// ignores its absence.
 // Only a change an old peer could not ignore makes contract version 2: a new
 // package latentbench.v2 beside this one, negotiated through go-plugin's
 // PLUGIN_PROTOCOL_VERSIONS, with the host speaking both, so version-1
@@ -241,6 +246,7 @@ const (
 	Detector_Describe_FullMethodName = "/latentbench.v1.Detector/Describe"
 	Detector_Fit_FullMethodName      = "/latentbench.v1.Detector/Fit"
 	Detector_Score_FullMethodName    = "/latentbench.v1.Detector/Score"
+	Detector_FitScore_FullMethodName = "/latentbench.v1.Detector/FitScore"
 )
 
 // DetectorClient is the client API for Detector service.
@@ -259,6 +265,20 @@ type DetectorClient interface {
 	// "x" and (for group-aware detectors) "groups"; the server streams the array
 	// "scores" (float64, n×1): NORMALITY scores, higher = more normal.
 	Score(ctx context.Context, opts ...grpc.CallOption) (grpc.BidiStreamingClient[Frame, Frame], error)
+	// FitScore runs several fit-then-score jobs in one call, the models never
+	// leaving the plugin (added within version 1; a plugin without it answers
+	// UNIMPLEMENTED and the host makes one Fit and two Score calls per job).
+	// The client streams a Call (params and the seed of every job's fit), the
+	// arrays "x" (float64, n×d: the fit points), "eval" (float64, m×d: points
+	// every job scores), "cols" (int32, jobs×k: job j fits on and scores the
+	// columns cols[j] of x and eval, in that order) and optionally "extra"
+	// (float64, jobs·u×k: rows j·u to (j+1)·u are u more points job j scores,
+	// already in its k-column space). The server streams the array "scores"
+	// (float64, jobs·(m+u)×1): job j's m eval scores, then its u extra scores,
+	// job after job. Each job's scores equal those of a Fit of its columns of
+	// x followed by Score calls (not for group-aware detectors). The SDKs
+	// implement it on top of a plugin's ordinary Fit and Score.
+	FitScore(ctx context.Context, opts ...grpc.CallOption) (grpc.BidiStreamingClient[Frame, Frame], error)
 }
 
 type detectorClient struct {
@@ -305,6 +325,19 @@ func (c *detectorClient) Score(ctx context.Context, opts ...grpc.CallOption) (gr
 // This type alias is provided for backwards compatibility with existing code that references the prior non-generic stream type by name.
 type Detector_ScoreClient = grpc.BidiStreamingClient[Frame, Frame]
 
+func (c *detectorClient) FitScore(ctx context.Context, opts ...grpc.CallOption) (grpc.BidiStreamingClient[Frame, Frame], error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	stream, err := c.cc.NewStream(ctx, &Detector_ServiceDesc.Streams[2], Detector_FitScore_FullMethodName, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	x := &grpc.GenericClientStream[Frame, Frame]{ClientStream: stream}
+	return x, nil
+}
+
+// This type alias is provided for backwards compatibility with existing code that references the prior non-generic stream type by name.
+type Detector_FitScoreClient = grpc.BidiStreamingClient[Frame, Frame]
+
 // DetectorServer is the server API for Detector service.
 // All implementations must embed UnimplementedDetectorServer
 // for forward compatibility.
@@ -321,6 +354,20 @@ type DetectorServer interface {
 	// "x" and (for group-aware detectors) "groups"; the server streams the array
 	// "scores" (float64, n×1): NORMALITY scores, higher = more normal.
 	Score(grpc.BidiStreamingServer[Frame, Frame]) error
+	// FitScore runs several fit-then-score jobs in one call, the models never
+	// leaving the plugin (added within version 1; a plugin without it answers
+	// UNIMPLEMENTED and the host makes one Fit and two Score calls per job).
+	// The client streams a Call (params and the seed of every job's fit), the
+	// arrays "x" (float64, n×d: the fit points), "eval" (float64, m×d: points
+	// every job scores), "cols" (int32, jobs×k: job j fits on and scores the
+	// columns cols[j] of x and eval, in that order) and optionally "extra"
+	// (float64, jobs·u×k: rows j·u to (j+1)·u are u more points job j scores,
+	// already in its k-column space). The server streams the array "scores"
+	// (float64, jobs·(m+u)×1): job j's m eval scores, then its u extra scores,
+	// job after job. Each job's scores equal those of a Fit of its columns of
+	// x followed by Score calls (not for group-aware detectors). The SDKs
+	// implement it on top of a plugin's ordinary Fit and Score.
+	FitScore(grpc.BidiStreamingServer[Frame, Frame]) error
 	mustEmbedUnimplementedDetectorServer()
 }
 
@@ -339,6 +386,9 @@ func (UnimplementedDetectorServer) Fit(grpc.BidiStreamingServer[Frame, Frame]) e
 }
 func (UnimplementedDetectorServer) Score(grpc.BidiStreamingServer[Frame, Frame]) error {
 	return status.Errorf(codes.Unimplemented, "method Score not implemented")
+}
+func (UnimplementedDetectorServer) FitScore(grpc.BidiStreamingServer[Frame, Frame]) error {
+	return status.Errorf(codes.Unimplemented, "method FitScore not implemented")
 }
 func (UnimplementedDetectorServer) mustEmbedUnimplementedDetectorServer() {}
 func (UnimplementedDetectorServer) testEmbeddedByValue()                  {}
@@ -393,6 +443,13 @@ func _Detector_Score_Handler(srv interface{}, stream grpc.ServerStream) error {
 // This type alias is provided for backwards compatibility with existing code that references the prior non-generic stream type by name.
 type Detector_ScoreServer = grpc.BidiStreamingServer[Frame, Frame]
 
+func _Detector_FitScore_Handler(srv interface{}, stream grpc.ServerStream) error {
+	return srv.(DetectorServer).FitScore(&grpc.GenericServerStream[Frame, Frame]{ServerStream: stream})
+}
+
+// This type alias is provided for backwards compatibility with existing code that references the prior non-generic stream type by name.
+type Detector_FitScoreServer = grpc.BidiStreamingServer[Frame, Frame]
+
 // Detector_ServiceDesc is the grpc.ServiceDesc for Detector service.
 // It's only intended for direct use with grpc.RegisterService,
 // and not to be introspected or modified (even as a copy)
@@ -415,6 +472,12 @@ var Detector_ServiceDesc = grpc.ServiceDesc{
 		{
 			StreamName:    "Score",
 			Handler:       _Detector_Score_Handler,
+			ServerStreams: true,
+			ClientStreams: true,
+		},
+		{
+			StreamName:    "FitScore",
+			Handler:       _Detector_FitScore_Handler,
 			ServerStreams: true,
 			ClientStreams: true,
 		},

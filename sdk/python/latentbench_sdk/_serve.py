@@ -239,6 +239,28 @@ def _model(msg):
         raise InvalidInput(f"model: not a model of this plugin ({type(exc).__name__}: {exc})") from exc
 
 
+TRAILER_COMPUTE = "latentbench-compute-seconds"
+
+
+class _Timer:
+    """Adds up the time a plugin's own methods run during one call; report
+    sends it to the host in the trailing metadata "latentbench-compute-seconds",
+    which the host subtracts from a cell's wall time to give its overhead."""
+
+    def __init__(self):
+        self.seconds = 0.0
+
+    def run(self, f, *args):
+        start = time.perf_counter()
+        try:
+            return f(*args)
+        finally:
+            self.seconds += time.perf_counter() - start
+
+    def report(self, context):
+        context.set_trailing_metadata(((TRAILER_COMPUTE, repr(self.seconds)),))
+
+
 def _params(impl, msg):
     if msg.call is None:
         raise InvalidInput("malformed stream: no Call frame")
@@ -258,7 +280,9 @@ class _DetectorServicer(pb_grpc.DetectorServicer):
             params = _params(self.impl, msg)
             x = _float_matrix(msg, "x", True).astype(np.float64, copy=False)
             call = Call(seed=msg.call.seed, groups=_int_column(msg, "groups", x.shape[0]))
-            model = self.impl.fit(x, params, call)
+            t = _Timer()
+            model = t.run(self.impl.fit, x, params, call)
+            t.report(context)
             yield from _wire.send("model", pickle.dumps(model, protocol=pickle.HIGHEST_PROTOCOL))
         return _guard("fit", context, body)
 
@@ -269,11 +293,58 @@ class _DetectorServicer(pb_grpc.DetectorServicer):
             model = _model(msg)
             x = _float_matrix(msg, "x", True).astype(np.float64, copy=False)
             call = Call(groups=_int_column(msg, "groups", x.shape[0]))
-            s = np.asarray(self.impl.score(model, x, params, call), dtype=np.float64).reshape(-1)
-            if s.shape[0] != x.shape[0]:
-                raise RuntimeError(f"score returned {s.shape[0]} scores for {x.shape[0]} rows")
+            t = _Timer()
+            s = _scores(t.run(self.impl.score, model, x, params, call), x.shape[0])
+            t.report(context)
             yield from _wire.send("scores", s)
         return _guard("score", context, body)
+
+    def FitScore(self, request_iterator, context):
+        """Fit-then-score jobs on column subsets in one call (see plugin.proto):
+        each job calls the plugin's own fit and score, and only the scores
+        travel back."""
+        def body():
+            msg = _wire.receive(request_iterator)
+            params = _params(self.impl, msg)
+            x = _float_matrix(msg, "x", True).astype(np.float64, copy=False)
+            ev = _float_matrix(msg, "eval", True).astype(np.float64, copy=False)
+            cols, extra = _fit_score_jobs(msg, x.shape[1])
+            u = 0 if extra is None else extra.shape[0] // cols.shape[0]
+            t, out = _Timer(), []
+            for j, c in enumerate(cols):
+                model = t.run(self.impl.fit, np.ascontiguousarray(x[:, c]), params, Call(seed=msg.call.seed))
+                out.append(_scores(t.run(self.impl.score, model, np.ascontiguousarray(ev[:, c]), params, Call()),
+                                   ev.shape[0]))
+                if u:
+                    out.append(_scores(t.run(self.impl.score, model, extra[j * u:(j + 1) * u], params, Call()), u))
+            t.report(context)
+            yield from _wire.send("scores", np.concatenate(out) if out else np.zeros(0))
+        return _guard("fitscore", context, body)
+
+
+def _scores(s, rows):
+    s = np.asarray(s, dtype=np.float64).reshape(-1)
+    if s.shape[0] != rows:
+        raise RuntimeError(f"score returned {s.shape[0]} scores for {rows} rows")
+    return s
+
+
+def _fit_score_jobs(msg, d):
+    """A FitScore call's column indices (jobs×k, checked against d) and extra
+    points (jobs·u×k float64, or None)."""
+    cols = msg.array("cols")
+    if isinstance(cols, bytes) or cols.dtype.kind != "i" or cols.shape[1] < 1:
+        raise InvalidInput("cols: want an int32 jobs×k matrix")
+    if cols.size and (cols.min() < 0 or cols.max() >= d):
+        raise InvalidInput(f"cols: a column index outside [0, {d})")
+    cols = cols.astype(np.intp)
+    if "extra" not in msg.arrays:
+        return cols, None
+    extra = _float_matrix(msg, "extra", True).astype(np.float64, copy=False)
+    jobs, k = cols.shape
+    if jobs == 0 or extra.shape[0] % jobs or extra.shape[1] != k:
+        raise InvalidInput(f"extra: {extra.shape[0]}×{extra.shape[1]} points for {jobs} jobs of {k} columns")
+    return cols, extra
 
 
 class _EncoderServicer(pb_grpc.EncoderServicer):
@@ -293,10 +364,11 @@ class _EncoderServicer(pb_grpc.EncoderServicer):
             call = Call(seed=msg.call.seed, labels=labels, num_classes=msg.call.num_classes,
                         features=list(msg.call.features), progress=lambda p: frames.put(pb.Frame(progress=p)))
             result = {}
+            t = _Timer()
 
             def work():
                 try:
-                    result["model"] = self.impl.fit(x, params, call)
+                    result["model"] = t.run(self.impl.fit, x, params, call)
                 except BaseException as exc:  # noqa: BLE001 - re-raised below
                     result["error"] = exc
                 frames.put(None)
@@ -307,6 +379,7 @@ class _EncoderServicer(pb_grpc.EncoderServicer):
                 yield f
             if "error" in result:
                 raise result["error"]
+            t.report(context)
             yield from _wire.send("model", pickle.dumps(result["model"], protocol=pickle.HIGHEST_PROTOCOL))
         return _guard("fit", context, body)
 
@@ -316,7 +389,9 @@ class _EncoderServicer(pb_grpc.EncoderServicer):
             params = _params(self.impl, msg)
             model = _model(msg)
             x = _float_matrix(msg, "x", True)
-            z = np.asarray(self.impl.encode(model, x, params, Call()))
+            t = _Timer()
+            z = np.asarray(t.run(self.impl.encode, model, x, params, Call()))
+            t.report(context)
             if z.dtype not in (np.float32, np.float64):
                 z = z.astype(np.float64)
             if z.ndim != 2 or z.shape[0] != x.shape[0]:

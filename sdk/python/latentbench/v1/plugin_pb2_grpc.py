@@ -168,6 +168,11 @@ class DetectorStub(object):
                 request_serializer=latentbench_dot_v1_dot_plugin__pb2.Frame.SerializeToString,
                 response_deserializer=latentbench_dot_v1_dot_plugin__pb2.Frame.FromString,
                 )
+        self.FitScore = channel.stream_stream(
+                '/latentbench.v1.Detector/FitScore',
+                request_serializer=latentbench_dot_v1_dot_plugin__pb2.Frame.SerializeToString,
+                response_deserializer=latentbench_dot_v1_dot_plugin__pb2.Frame.FromString,
+                )
 
 
 class DetectorServicer(object):
@@ -199,6 +204,25 @@ class DetectorServicer(object):
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def FitScore(self, request_iterator, context):
+        """FitScore runs several fit-then-score jobs in one call, the models never
+        leaving the plugin (added within version 1; a plugin without it answers
+        UNIMPLEMENTED and the host makes one Fit and two Score calls per job).
+        The client streams a Call (params and the seed of every job's fit), the
+        arrays "x" (float64, n×d: the fit points), "eval" (float64, m×d: points
+        every job scores), "cols" (int32, jobs×k: job j fits on and scores the
+        columns cols[j] of x and eval, in that order) and optionally "extra"
+        (float64, jobs·u×k: rows j·u to (j+1)·u are u more points job j scores,
+        already in its k-column space). The server streams the array "scores"
+        (float64, jobs·(m+u)×1): job j's m eval scores, then its u extra scores,
+        job after job. Each job's scores equal those of a Fit of its columns of
+        x followed by Score calls (not for group-aware detectors). The SDKs
+        implement it on top of a plugin's ordinary Fit and Score.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_DetectorServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -214,6 +238,11 @@ def add_DetectorServicer_to_server(servicer, server):
             ),
             'Score': grpc.stream_stream_rpc_method_handler(
                     servicer.Score,
+                    request_deserializer=latentbench_dot_v1_dot_plugin__pb2.Frame.FromString,
+                    response_serializer=latentbench_dot_v1_dot_plugin__pb2.Frame.SerializeToString,
+            ),
+            'FitScore': grpc.stream_stream_rpc_method_handler(
+                    servicer.FitScore,
                     request_deserializer=latentbench_dot_v1_dot_plugin__pb2.Frame.FromString,
                     response_serializer=latentbench_dot_v1_dot_plugin__pb2.Frame.SerializeToString,
             ),
@@ -274,6 +303,23 @@ class Detector(object):
             timeout=None,
             metadata=None):
         return grpc.experimental.stream_stream(request_iterator, target, '/latentbench.v1.Detector/Score',
+            latentbench_dot_v1_dot_plugin__pb2.Frame.SerializeToString,
+            latentbench_dot_v1_dot_plugin__pb2.Frame.FromString,
+            options, channel_credentials,
+            insecure, call_credentials, compression, wait_for_ready, timeout, metadata)
+
+    @staticmethod
+    def FitScore(request_iterator,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.stream_stream(request_iterator, target, '/latentbench.v1.Detector/FitScore',
             latentbench_dot_v1_dot_plugin__pb2.Frame.SerializeToString,
             latentbench_dot_v1_dot_plugin__pb2.Frame.FromString,
             options, channel_credentials,
