@@ -27,7 +27,7 @@ endif
 CI_BIN   := .cache/ci-bin
 CI_CACHE := .cache/ci-cache
 
-.PHONY: all build demo test test-short bench mnist proto clean help ci-accept adbench adbench-allrows adbench-large paper deps fuzz torch-vs-go
+.PHONY: all build demo test test-short bench mnist proto clean help ci-accept overhead adbench adbench-allrows adbench-large paper deps fuzz torch-vs-go
 
 all: build
 
@@ -87,6 +87,12 @@ test-short:
 bench: build mnist
 	$(GO) test -run '^$$' -bench . -benchtime 3x ./... | tee results/bench-go.txt
 	$(GO) run $(BUILD_TAGS) ./bench -out results/bench.jsonl
+
+# The harness's overhead per cell (wall time minus the plugins' own compute)
+# for Go and Python detectors on the eight bundled ADBench sets, per set,
+# with FitScore batches and with separate Fit and Score calls.
+overhead: deps
+	$(GO) test -run '^$$' -bench CellOverhead -benchtime 1x -v ./internal/adbenchtest
 
 # Rewrite the committed CI results (results/ci, results/ci-adbench) after an
 # intended change. The list of CI grids is also internal/citest's.

@@ -66,9 +66,12 @@ type Meta struct {
 	Seconds float64 `json:"seconds"`
 	// CPUSeconds and PeakRSS are what the plugin process spent computing
 	// it, when a plugin did (host.Usage: CPU seconds, peak resident bytes).
-	CPUSeconds float64   `json:"cpu_seconds,omitempty"`
-	PeakRSS    int64     `json:"peak_rss,omitempty"`
-	Created    time.Time `json:"created"`
+	CPUSeconds float64 `json:"cpu_seconds,omitempty"`
+	PeakRSS    int64   `json:"peak_rss,omitempty"`
+	// ComputeSeconds is the time the plugin's own code ran making it, as
+	// the plugin reported it (host.Usage.Compute; 0 when it reports none).
+	ComputeSeconds float64   `json:"compute_seconds,omitempty"`
+	Created        time.Time `json:"created"`
 	// Extra holds stage-specific data (a training history, say).
 	Extra json.RawMessage `json:"extra,omitempty"`
 }

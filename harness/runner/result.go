@@ -54,6 +54,14 @@ type Result struct {
 	// stage reports the run that computed it.
 	CPU     map[string]float64 `json:"cpu,omitempty"`
 	PeakRSS map[string]int64   `json:"peak_rss,omitempty"`
+	// Compute holds, per stage computed in this run (not taken from the
+	// cache), the seconds the plugin's own code ran, as the plugins report
+	// them (both SDKs do; host.Usage.Compute).
+	Compute map[string]float64 `json:"compute,omitempty"`
+	// Overhead is Wall minus the plugins' compute time (the sum of
+	// Compute): what the harness, the process boundary and the transfers
+	// cost the cell. Absent when no plugin reported its compute time.
+	Overhead float64 `json:"overhead,omitempty"`
 	// Cache tells, per stage, whether the result came from the cache.
 	Cache map[string]bool `json:"cache"`
 	// History is the encoder's per-epoch training record, when it sends one.

@@ -219,7 +219,7 @@ func (r *run) cell(parent context.Context, c *grid.Cell) (res Result) {
 		Encoder: c.Encoder.Plugin, EncoderLabel: c.Encoder.Label, EncoderVersion: c.Encoder.Desc.Version,
 		EncoderParams: c.Encoder.Params, Seed: c.Seed, Status: StatusOK,
 		Metrics: map[string]float64{}, Timings: map[string]float64{}, Cache: map[string]bool{},
-		CPU: map[string]float64{}, PeakRSS: map[string]int64{},
+		CPU: map[string]float64{}, PeakRSS: map[string]int64{}, Compute: map[string]float64{},
 	}
 	if d := c.Detector; d != nil {
 		res.Detector, res.DetectorLabel, res.DetectorVersion, res.DetectorParams = d.Plugin, d.Label, d.Desc.Version, d.Params
@@ -232,6 +232,12 @@ func (r *run) cell(parent context.Context, c *grid.Cell) (res Result) {
 	defer cancel()
 	err := r.stages(ctx, c, &res)
 	res.Wall = time.Since(start).Seconds()
+	if len(res.Compute) > 0 {
+		res.Overhead = res.Wall
+		for _, s := range res.Compute {
+			res.Overhead -= s
+		}
+	}
 	switch {
 	case err == nil:
 	case parent.Err() != nil:
@@ -262,7 +268,7 @@ func meter(client any) *host.Meter {
 // call measured by m spent making it.
 func metered(e *cache.Entry, m *host.Meter) *cache.Entry {
 	u := m.Stop()
-	e.Meta.CPUSeconds, e.Meta.PeakRSS = u.CPU, u.PeakRSS
+	e.Meta.CPUSeconds, e.Meta.PeakRSS, e.Meta.ComputeSeconds = u.CPU, u.PeakRSS, u.Compute
 	return e
 }
 
@@ -278,6 +284,9 @@ func (r *run) stage(ctx context.Context, c *grid.Cell, res *Result, name, key st
 	if e.Meta.CPUSeconds > 0 || e.Meta.PeakRSS > 0 {
 		res.CPU[name] += e.Meta.CPUSeconds
 		res.PeakRSS[name] = max(res.PeakRSS[name], e.Meta.PeakRSS)
+	}
+	if !hit && e.Meta.ComputeSeconds > 0 {
+		res.Compute[name] += e.Meta.ComputeSeconds
 	}
 	res.Cache[name] = hit
 	return e, nil

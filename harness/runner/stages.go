@@ -11,6 +11,7 @@ import (
 	"github.com/latentbench/latentbench/harness/cache"
 	"github.com/latentbench/latentbench/harness/dataset"
 	"github.com/latentbench/latentbench/harness/grid"
+	"github.com/latentbench/latentbench/harness/host"
 	"github.com/latentbench/latentbench/metrics"
 	"github.com/latentbench/latentbench/sdk"
 )
@@ -272,12 +273,12 @@ func (r *run) emmv(ctx context.Context, c *grid.Cell, res *Result, detID, fitKey
 		key := cache.Key("emmv-subsets", detID, det.Params.CanonicalJSON(), in.zFitKey, in.zTestKey,
 			fmt.Sprint(met.UniformPoints, met.EMMVPoints), seed)
 		e, err := r.stage(ctx, c, res, "emmv", key, func(ctx context.Context) (*cache.Entry, error) {
-			em, mv, used, err := r.emmvSubsets(ctx, det.Plugin, det.Params, c.Seed, asFloat64(in.zFit), in.eval, met.UniformPoints)
+			em, mv, used, mt, err := r.emmvSubsets(ctx, det.Plugin, det.Params, c.Seed, asFloat64(in.zFit), in.eval, met.UniformPoints)
 			if err != nil {
 				return nil, err
 			}
 			b, _ := json.Marshal(map[string]float64{"em": em, "mv": mv, "subsets": float64(used)})
-			return &cache.Entry{Payload: b, Meta: cache.Meta{What: "emmv over feature subsets " + det.Label}}, nil
+			return metered(&cache.Entry{Payload: b, Meta: cache.Meta{What: "emmv over feature subsets " + det.Label}}, mt), nil
 		})
 		if err != nil {
 			return err
@@ -371,47 +372,42 @@ func subsample(n, k int, seed uint64) []int {
 // each subset of the fit points, the uniform box taken from the evaluated
 // points' subset, with the finer t and α grids. A subset whose box has no
 // volume is skipped and another drawn, until metrics.HighDimSubsets were used.
-// One plugin process serves every refit.
+// Every refit and its scores are one batch (sdk.FitScore): one call to the
+// plugin, in which no model travels, when it serves FitScore.
 func (r *run) emmvSubsets(ctx context.Context, plugin string, params sdk.Params, seed int64,
-	fit, eval sdk.Matrix, uniformN int) (em, mv float64, used int, err error) {
-	det, release, err := r.detector(ctx, plugin)
-	if err != nil {
-		return 0, 0, 0, err
-	}
-	defer func() { release(err) }()
-	d := eval.Cols
-	xf, xe := fit.Float64(), eval.Float64()
-	subsets := metrics.FeatureSubsets(d, metrics.HighDimFeatures, 4*metrics.HighDimSubsets, uint64(seed))
-	for i, cols := range subsets {
-		if used == metrics.HighDimSubsets {
+	fit, eval sdk.Matrix, uniformN int) (em, mv float64, used int, mt *host.Meter, err error) {
+	req := &sdk.FitScoreRequest{X: fit, Eval: eval, Params: params, Seed: seed}
+	var vols []float64
+	xe := eval.Float64()
+	for i, cols := range metrics.FeatureSubsets(eval.Cols, metrics.HighDimFeatures, 4*metrics.HighDimSubsets, uint64(seed)) {
+		if len(req.Cols) == metrics.HighDimSubsets {
 			break
 		}
-		ze := metrics.Project(xe, eval.Rows, d, cols)
-		lo, hi, vol := metrics.BoundingBox(ze, eval.Rows, len(cols))
+		lo, hi, vol := metrics.BoundingBox(metrics.Project(xe, eval.Rows, eval.Cols, cols), eval.Rows, len(cols))
 		if !(vol > 0) {
 			continue
 		}
-		zf := sdk.NewMatrix64(fit.Rows, len(cols), metrics.Project(xf, fit.Rows, d, cols))
-		model, err := det.Fit(ctx, &sdk.DetectorFit{X: zf, Params: params, Seed: seed})
-		if err != nil {
-			return 0, 0, 0, fmt.Errorf("feature subset %v: %w", cols, err)
-		}
-		sX, err := det.Score(ctx, &sdk.ScoreRequest{Model: model, X: sdk.NewMatrix64(eval.Rows, len(cols), ze), Params: params})
-		if err != nil {
-			return 0, 0, 0, fmt.Errorf("feature subset %v: %w", cols, err)
-		}
-		u := metrics.UniformPoints(lo, hi, uniformN, uint64(seed)+uint64(i)+1)
-		sU, err := det.Score(ctx, &sdk.ScoreRequest{Model: model, X: sdk.NewMatrix64(uniformN, len(cols), u), Params: params})
-		if err != nil {
-			return 0, 0, 0, fmt.Errorf("feature subset %v: %w", cols, err)
-		}
-		res := metrics.EMMVGrids(sX, sU, vol, metrics.TGrid(vol, metrics.HighDimTStep/vol), metrics.AlphaGrid(metrics.HighDimAlphaStep))
+		req.Cols = append(req.Cols, cols)
+		req.Extra = append(req.Extra, sdk.NewMatrix64(uniformN, len(cols), metrics.UniformPoints(lo, hi, uniformN, uint64(seed)+uint64(i)+1)))
+		vols = append(vols, vol)
+	}
+	if len(req.Cols) == 0 {
+		return 0, 0, 0, nil, fmt.Errorf("EM/MV: every feature subset has a zero-volume box")
+	}
+	det, release, err := r.detector(ctx, plugin)
+	if err != nil {
+		return 0, 0, 0, nil, err
+	}
+	mt = meter(det)
+	jobs, err := sdk.FitScore(ctx, det, req)
+	release(err)
+	if err != nil {
+		return 0, 0, 0, nil, fmt.Errorf("feature subsets: %w", err)
+	}
+	for j, s := range jobs {
+		res := metrics.EMMVGrids(s.Eval, s.Extra, vols[j], metrics.TGrid(vols[j], metrics.HighDimTStep/vols[j]), metrics.AlphaGrid(metrics.HighDimAlphaStep))
 		em += res.EM
 		mv += res.MV
-		used++
 	}
-	if used == 0 {
-		return 0, 0, 0, fmt.Errorf("EM/MV: every feature subset has a zero-volume box")
-	}
-	return em / float64(used), mv / float64(used), used, nil
+	return em / float64(len(jobs)), mv / float64(len(jobs)), len(jobs), mt, nil
 }

@@ -2,30 +2,47 @@ package adbenchtest
 
 import (
 	"context"
+	"fmt"
+	"os"
 	"path/filepath"
+	"strings"
+	"syscall"
 	"testing"
 	"time"
 
 	"github.com/latentbench/latentbench/harness/cache"
-	"github.com/latentbench/latentbench/harness/dataset"
 	"github.com/latentbench/latentbench/harness/grid"
 	"github.com/latentbench/latentbench/harness/host"
 	"github.com/latentbench/latentbench/harness/runner"
 	"github.com/latentbench/latentbench/internal/plugintest"
-	"github.com/latentbench/latentbench/metrics"
-	"github.com/latentbench/latentbench/plugins/detectors/iforest"
-	"github.com/latentbench/latentbench/plugins/encoders/identity"
-	"github.com/latentbench/latentbench/sdk"
+	"github.com/latentbench/latentbench/internal/testenv"
 )
 
-// BenchmarkCellOverhead measures what the harness (harness/runner) adds to
-// a cell of a Go detector: configs/adbench.toml's identity × iforest cells (the eight
-// bundled ADBench sets) run through the runner with a fresh cache and one
-// worker, against the same computation in-process (identity fit and
-// encode, iforest fit, scores of the test points and of the uniform
-// points). "overhead-s/cell" is the mean of (cell wall time − in-process
-// compute): plugin processes, transfers, caching, data loading and the
-// metrics.
+// overheadDetectors are the detectors BenchmarkCellOverhead measures: the
+// Go ones of configs/adbench.toml and two Python ones (the scikit-learn
+// bridge with its default IsolationForest, and the Python SDK's example),
+// each as a [[detector]] table.
+var overheadDetectors = []struct{ name, table string }{
+	{"iforest", `plugin = "iforest"`},
+	{"lof", `plugin = "lof"`},
+	{"ocsvm", "plugin = \"ocsvm\"\n[detector.params]\nnu = 0.1"},
+	{"sklearn-iforest", `plugin = "sklearn"`},
+	{"knn", `plugin = "knn"`},
+}
+
+// BenchmarkCellOverhead measures what the harness (harness/runner) adds to a detector's
+// cell: configs/adbench.toml's eight bundled ADBench sets with identity and
+// one detector, run through the runner with a fresh cache and one worker.
+// A cell's overhead is its wall time minus the time the plugins' own code
+// ran, as the SDKs report it in every answer (runner.Result.Overhead):
+// plugin processes, transfers, caching, data loading and the harness's
+// metrics. Each detector runs with FitScore batches (the EM/MV refits over
+// feature subsets in one call) and with them split into separate Fit and
+// Score calls (host.Host.SeparateFitScore, as for a plugin built before
+// FitScore). Metrics per cell: overhead-s, wall-s, compute-s, and the CPU
+// seconds of the harness process (host-cpu-s) and of the plugins
+// (plugin-cpu-s), which a loaded machine changes less than wall times. -v
+// logs the figures per set.
 func BenchmarkCellOverhead(b *testing.B) {
 	dir := b.TempDir()
 	plugintest.Build(b, dir, map[string]string{
@@ -34,128 +51,126 @@ func BenchmarkCellOverhead(b *testing.B) {
 		"latentbench-detector-lof":     plugintest.Module + "/plugins/detectors/lof/cmd",
 		"latentbench-detector-ocsvm":   plugintest.Module + "/plugins/detectors/ocsvm/cmd",
 	})
-	ctx := context.Background()
-	h := host.New()
-	reg, err := host.Discover(ctx, h, []string{dir}, "")
+	for name, script := range map[string]string{
+		"latentbench-detector-sklearn": "../../plugins/detectors/sklearn/latentbench-detector-sklearn",
+		"latentbench-detector-knn":     "../../sdk/python/examples/latentbench-detector-knn",
+	} {
+		abs, err := filepath.Abs(script)
+		if err == nil {
+			err = os.Symlink(abs, filepath.Join(dir, name))
+		}
+		if err != nil {
+			b.Fatal(err)
+		}
+	}
+	data, err := filepath.Abs(filepath.Join("..", "..", "data"))
 	if err != nil {
 		b.Fatal(err)
 	}
-	g, err := grid.Load(filepath.Join("..", "..", "configs", "adbench.toml"), reg)
+	base, err := os.ReadFile(filepath.Join("..", "..", "configs", "adbench.toml"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	sets, _, ok := strings.Cut(strings.ReplaceAll(string(base), `"../data/`, `"`+data+`/`), "[[encoder]]")
+	if !ok {
+		b.Fatal("configs/adbench.toml: no [[encoder]] table")
+	}
+	for _, det := range overheadDetectors {
+		for _, separate := range []bool{false, true} {
+			name := det.name + "/fitscore"
+			if separate {
+				name = det.name + "/separate"
+			}
+			b.Run(name, func(b *testing.B) {
+				if strings.HasPrefix(det.name, "sklearn") || det.name == "knn" {
+					testenv.RequirePython(b, "numpy", "grpc", "google.protobuf", "sklearn")
+				}
+				toml := sets + "[[encoder]]\nplugin = \"identity\"\n\n[[detector]]\n" + det.table +
+					"\n\n[clustering]\nmethods = []\n\n[metrics]\nuniform_points = 20000\ncontamination = 0.1\n"
+				gridFile := filepath.Join(b.TempDir(), "overhead.toml")
+				if err := os.WriteFile(gridFile, []byte(toml), 0o644); err != nil {
+					b.Fatal(err)
+				}
+				cellOverhead(b, dir, gridFile, separate)
+			})
+		}
+	}
+}
+
+// cellOverhead runs the grid's cells b.N times and reports their overhead.
+func cellOverhead(b *testing.B, pluginDir, gridFile string, separate bool) {
+	ctx := context.Background()
+	h := host.New()
+	h.SeparateFitScore = separate
+	reg, err := host.Discover(ctx, h, []string{pluginDir}, "")
+	if err != nil {
+		b.Fatal(err)
+	}
+	g, err := grid.Load(gridFile, reg)
 	if err != nil {
 		b.Fatal(err)
 	}
 	b.ResetTimer()
-	var overhead, walls float64
+	var overhead, wall, compute, hostCPU, pluginCPU float64
 	var cells int
 	for range b.N {
 		c, err := cache.Open(b.TempDir())
 		if err != nil {
 			b.Fatal(err)
 		}
-		results, err := runner.Run(ctx, g, runner.Options{Jobs: 1, Cache: c, Host: h, Registry: reg,
-			Only: func(c *grid.Cell) bool { return c.Detector != nil && c.Detector.Plugin == "iforest" }})
+		cpu0 := selfCPU()
+		results, err := runner.Run(ctx, g, runner.Options{Jobs: 1, Cache: c, Host: h, Registry: reg})
 		if err != nil {
 			b.Fatal(err)
 		}
+		hostCPU += selfCPU() - cpu0
 		for _, r := range results {
 			if r.Status != runner.StatusOK {
 				b.Fatalf("%s: %s", r.Cell, r.Error)
 			}
-			cell := cellByID(g, r.Cell)
-			compute := inProcess(b, g, cell)
-			overhead += r.Wall - compute
-			walls += r.Wall
-			cells++
-		}
-	}
-	b.ReportMetric(overhead/float64(cells), "overhead-s/cell")
-	b.ReportMetric(walls/float64(cells), "wall-s/cell")
-}
-
-func cellByID(g *grid.Grid, id string) *grid.Cell {
-	for i := range g.Cells {
-		if g.Cells[i].ID == id {
-			return &g.Cells[i]
-		}
-	}
-	return nil
-}
-
-// inProcess times a cell's plugin computation done in-process: only the
-// encoder's and the detector's own calls are timed, not the harness's work
-// between them (uniform points, projections), which the runner does too.
-func inProcess(b *testing.B, g *grid.Grid, c *grid.Cell) float64 {
-	ctx := context.Background()
-	data, err := dataset.Load(ctx, g.Datasets[c.DatasetIndex], g.Dir)
-	if err != nil {
-		b.Fatal(err)
-	}
-	var total time.Duration
-	timed := func(f func() error) {
-		start := time.Now()
-		err := f()
-		total += time.Since(start)
-		if err != nil {
-			b.Fatal(err)
-		}
-	}
-	tr, te := data.Train, data.Test
-	xtr, xte := float64s(tr.X), float64s(te.X)
-	var z []float64
-	timed(func() error {
-		m, err := identity.Fit(xtr, tr.N, tr.D, c.Encoder.Params.Bool("standardize"))
-		if err == nil {
-			z, err = m.Encode(xte, te.N, te.D)
-		}
-		return err
-	})
-	det, params, seed := iforest.Plugin(), c.Detector.Params, c.Seed
-	fitScore := func(x []float64, n, d int, others ...sdk.Matrix) {
-		timed(func() error {
-			m := sdk.NewMatrix64(n, d, x)
-			model, err := det.Fit(ctx, &sdk.DetectorFit{X: m, Params: params, Seed: seed})
-			for _, o := range append([]sdk.Matrix{m}, others...) {
-				if err == nil {
-					_, err = det.Score(ctx, &sdk.ScoreRequest{Model: model, X: o, Params: params})
-				}
+			var comp, pcpu float64
+			for _, s := range r.Compute {
+				comp += s
 			}
-			return err
-		})
-	}
-	nu := g.Metrics.UniformPoints
-	if !g.Metrics.EMMV {
-		fitScore(z, te.N, te.D)
-		return total.Seconds()
-	}
-	if te.D <= metrics.HighDimFeatures {
-		lo, hi, _ := metrics.BoundingBox(z, te.N, te.D)
-		fitScore(z, te.N, te.D, sdk.NewMatrix64(nu, te.D, metrics.UniformPoints(lo, hi, nu, uint64(seed))))
-		return total.Seconds()
-	}
-	// The cell's test scores, then the refits over feature subsets (as the
-	// runner's EM/MV protocol beyond metrics.HighDimFeatures dimensions).
-	fitScore(z, te.N, te.D)
-	used := 0
-	for i, cols := range metrics.FeatureSubsets(te.D, metrics.HighDimFeatures, 4*metrics.HighDimSubsets, uint64(seed)) {
-		if used == metrics.HighDimSubsets {
-			break
+			for _, s := range r.CPU {
+				pcpu += s
+			}
+			overhead += r.Overhead
+			wall += r.Wall
+			compute += comp
+			pluginCPU += pcpu
+			cells++
+			features := 0
+			if r.Data != nil {
+				features = r.Data.Features
+			}
+			b.Logf("%-10s %3d features  overhead %6.3f s  wall %6.3f s  compute %6.3f s  plugin CPU %6.3f s",
+				r.Dataset, features, r.Overhead, r.Wall, comp, pcpu)
 		}
-		ze := metrics.Project(z, te.N, te.D, cols)
-		lo, hi, vol := metrics.BoundingBox(ze, te.N, len(cols))
-		if !(vol > 0) {
-			continue
-		}
-		u := metrics.UniformPoints(lo, hi, nu, uint64(seed)+uint64(i)+1)
-		fitScore(ze, te.N, len(cols), sdk.NewMatrix64(nu, len(cols), u))
-		used++
 	}
-	return total.Seconds()
+	n := float64(cells)
+	b.ReportMetric(overhead/n, "overhead-s/cell")
+	b.ReportMetric(wall/n, "wall-s/cell")
+	b.ReportMetric(compute/n, "compute-s/cell")
+	b.ReportMetric(hostCPU/n, "host-cpu-s/cell")
+	b.ReportMetric(pluginCPU/n, "plugin-cpu-s/cell")
+	b.Logf("load average %s", loadAverage())
 }
 
-func float64s(x []float32) []float64 {
-	out := make([]float64, len(x))
-	for i, v := range x {
-		out[i] = float64(v)
+// selfCPU is this process's user + system CPU time in seconds.
+func selfCPU() float64 {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
 	}
-	return out
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano()).Seconds()
+}
+
+// loadAverage is the first three fields of /proc/loadavg, or "unknown".
+func loadAverage() string {
+	b, err := os.ReadFile("/proc/loadavg")
+	if f := strings.Fields(string(b)); err == nil && len(f) >= 3 {
+		return fmt.Sprint(f[:3])
+	}
+	return "unknown"
 }
