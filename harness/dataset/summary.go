@@ -144,7 +144,9 @@ func countTrue(v []bool) int {
 	return n
 }
 
-// relativeTo returns path relative to base when it can, else path.
+// relativeTo returns path relative to base, or absolute when that is
+// shorter than climbing out of base ("/data/x.csv" rather than
+// "../../../data/x.csv").
 func relativeTo(base, path string) string {
 	if path == "" {
 		return ""
@@ -155,8 +157,8 @@ func relativeTo(base, path string) string {
 		return path
 	}
 	rel, err := filepath.Rel(ab, ap)
-	if err != nil {
-		return path
+	if err != nil || (strings.HasPrefix(rel, "..") && len(ap) < len(rel)) {
+		return ap
 	}
 	return rel
 }
@@ -228,13 +230,15 @@ func (s *Summary) SplitText() string {
 }
 
 // FeaturesText describes the encoded features: "19 features (6 numeric, 13
-// one-hot from 3 categorical columns)".
+// one-hot from 3 categorical columns)", "784 features (784 in [0, 1])".
 func (s *Summary) FeaturesText() string {
 	var parts []string
 	for _, p := range s.Encoding {
 		switch p.Kind {
 		case string(sdk.FeatureCategorical):
 			parts = append(parts, fmt.Sprintf("%d one-hot from %d categorical columns", p.Width, p.Blocks))
+		case string(sdk.FeatureUnit):
+			parts = append(parts, fmt.Sprintf("%d in [0, 1]", p.Width))
 		default:
 			parts = append(parts, fmt.Sprintf("%d %s", p.Width, p.Kind))
 		}

@@ -65,3 +65,16 @@ func TestSummary(t *testing.T) {
 		t.Errorf("drop_constant: line 1 = %q, want the constant column named", s.Lines()[0])
 	}
 }
+
+func TestRelativeTo(t *testing.T) {
+	for _, tc := range []struct{ base, path, want string }{
+		{"configs", "configs/../data/x.csv", "../data/x.csv"},
+		{"/a/b/c", "/a/b/c/d/x.csv", "d/x.csv"},
+		{"/a/b/c/d/e", "/x.csv", "/x.csv"},
+		{"/a/b", "", ""},
+	} {
+		if got := relativeTo(tc.base, tc.path); got != tc.want {
+			t.Errorf("relativeTo(%q, %q) = %q, want %q", tc.base, tc.path, got, tc.want)
+		}
+	}
+}
