@@ -33,7 +33,8 @@ var brokenPlugins = map[string]conformance.Result{
 
 // TestPluginTestInRepo runs `latentbench plugin test` on every plugin of the
 // repository, Go and Python (it must pass), and on every broken test plugin
-// (it must fail, with the expected line and no other failure).
+// (it must fail, with the expected line and no other failure). It is the one
+// place the repository's plugins go through the conformance kit.
 func TestPluginTestInRepo(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs every plugin through the conformance kit")

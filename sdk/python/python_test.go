@@ -1,6 +1,9 @@
 // Package python_test runs the Python SDK (sdk/python/latentbench_sdk) and
 // the Python plugins through the real harness: stubs up to date, plugins in a
-// grid, the cache key following a plugin's source, and the fault cases.
+// grid, the cache key following a plugin's source, and the fault cases. The
+// conformance kit runs on the Python plugins where it runs on every plugin of
+// the repository, through `latentbench plugin test` (cmd/latentbench,
+// TestPluginTestInRepo).
 package python_test
 
 import (
@@ -13,7 +16,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/latentbench/latentbench/harness/conformance"
 	"github.com/latentbench/latentbench/internal/plugintest"
 	"github.com/latentbench/latentbench/internal/testenv"
 )
@@ -391,24 +393,5 @@ emmv = false
 	}
 	if bad.Status != "ERROR" || !strings.Contains(bad.Error, "InvalidInput: latent_dim out of range") {
 		t.Errorf("latent_dim 1000: %s: %s", bad.Status, bad.Error)
-	}
-}
-
-// The Python plugins pass the conformance kit (`latentbench plugin test`):
-// handshake, schema, orientation, float32, large arrays, seeds, determinism
-// across processes, invalid parameters, cancellation.
-func TestPythonPluginsConform(t *testing.T) {
-	testenv.RequirePython(t, "numpy", "grpc", "google.protobuf", "sklearn")
-	if testing.Short() {
-		t.Skip("short: the kit moves large arrays through each plugin")
-	}
-	for _, p := range []string{"../../plugins/detectors/sklearn/latentbench-detector-sklearn", "examples/latentbench-detector-knn"} {
-		t.Run(filepath.Base(p), func(t *testing.T) {
-			abs, err := filepath.Abs(p)
-			if err != nil {
-				t.Fatal(err)
-			}
-			conformance.Test(t, abs, conformance.Options{})
-		})
 	}
 }
