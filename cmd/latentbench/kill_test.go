@@ -20,6 +20,7 @@ func TestKill9LeavesNoPlugins(t *testing.T) {
 	if testing.Short() {
 		t.Skip("end-to-end")
 	}
+	t.Parallel() // livePlugins looks only at this test's own bin directory
 	bin := binDir(t)
 	plugintest.Build(t, bin, map[string]string{"latentbench-detector-fault-slow": plugintest.Module + "/internal/testplugins/fault"})
 	const seeds = 3

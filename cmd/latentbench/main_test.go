@@ -110,6 +110,7 @@ func TestInterruptAndResume(t *testing.T) {
 	if testing.Short() {
 		t.Skip("end-to-end")
 	}
+	t.Parallel() // livePlugins looks only at this test's own bin directory
 	bin := binDir(t)
 	const seeds = 6
 

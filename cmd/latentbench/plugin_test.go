@@ -53,8 +53,11 @@ func TestPluginTestInRepo(t *testing.T) {
 		}
 	}
 	sort.Strings(good)
+	// Each subtest runs its own CLI process on its own plugin: they run in
+	// parallel (a plugin test spends much of its time waiting on its plugin).
 	for _, exe := range good {
 		t.Run(exe, func(t *testing.T) {
+			t.Parallel()
 			out, code := pluginTest(t, bin, filepath.Join(bin, exe))
 			if code != 0 || strings.Contains(out, "\nFAIL ") {
 				t.Fatalf("plugin test %s: exit status %d\n%s", exe, code, out)
@@ -64,6 +67,7 @@ func TestPluginTestInRepo(t *testing.T) {
 	}
 	for _, path := range pythonPlugins(t, "../..") {
 		t.Run(filepath.Base(path), func(t *testing.T) {
+			t.Parallel()
 			script, err := os.ReadFile(path)
 			must(t, err)
 			modules := []string{"numpy", "grpc"}
@@ -82,6 +86,7 @@ func TestPluginTestInRepo(t *testing.T) {
 	}
 	for name, res := range brokenPlugins {
 		t.Run(name, func(t *testing.T) {
+			t.Parallel()
 			res.Status = conformance.Fail
 			want := res.String()
 			out, code := pluginTest(t, bin, filepath.Join(bin, "latentbench-detector-"+name))
@@ -145,6 +150,7 @@ func TestPluginNew(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds new plugins")
 	}
+	t.Parallel()
 	root, err := filepath.Abs("../..")
 	must(t, err)
 	bin := t.TempDir()

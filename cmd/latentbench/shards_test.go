@@ -71,6 +71,7 @@ func TestConcurrentRunsIntoOneResultsDir(t *testing.T) {
 	if testing.Short() {
 		t.Skip("end-to-end")
 	}
+	t.Parallel()
 	bin := binDir(t)
 	const seeds = 6
 	ref := workspace(t, seeds)
