@@ -23,7 +23,7 @@ func TestMain(m *testing.M) {
 		panic(err)
 	}
 	pluginDir = dir
-	code := m.Run()
+	code := plugintest.Main(m)
 	os.RemoveAll(dir)
 	os.Exit(code)
 }

@@ -20,9 +20,13 @@ const Module = "github.com/latentbench/latentbench"
 
 // Build puts an executable of each package (import path) at dir/name, built
 // in parallel, and fails the test on a build error. Names map executable
-// names to packages. Under [Main], each package is compiled once per test
-// process and dir/name is a fresh copy of that build (its own file, so a test
-// may modify or replace it); otherwise every call runs `go build`.
+// names to packages. Each package is compiled once per test process and
+// dir/name is a fresh copy of that build (its own file, so a test may modify
+// or replace it). Build needs the package's TestMain to run the tests
+// through [Main]: a test binary that builds plugins without it could run
+// the CLI with the user's own cache directory, where its descriptions would
+// land (and, since builds of one checkout are byte-identical, trip another
+// package's check of that directory).
 func Build(tb testing.TB, dir string, names map[string]string) {
 	tb.Helper()
 	var wg sync.WaitGroup
@@ -78,8 +82,11 @@ func Main(m *testing.M) int {
 	return code
 }
 
-// shared is the test process's build cache; it is off (every Build runs
-// `go build`) until Main starts it.
+// errNoMain is Build's error outside [Main].
+var errNoMain = errors.New("plugintest.Build runs only under plugintest.Main: add `func TestMain(m *testing.M) { os.Exit(plugintest.Main(m)) }` to the package's tests")
+
+// shared is the test process's build cache; it is off (Build fails) until
+// Main starts it.
 var shared buildCache
 
 // buildCache holds one build per (package, build environment) in dir.
@@ -115,13 +122,13 @@ func (c *buildCache) built() []string {
 	return out
 }
 
-// place puts an executable of pkg at dst: a copy of the cached build, or,
-// with the cache off, a build of its own. sem bounds concurrent builds.
+// place puts an executable of pkg at dst: a copy of the cached build. sem
+// bounds concurrent builds.
 func (c *buildCache) place(sem chan struct{}, pkg, dst string) error {
 	c.mu.Lock()
 	if c.dir == "" {
 		c.mu.Unlock()
-		return goBuild(sem, pkg, dst)
+		return errNoMain
 	}
 	// The environment variables that change what `go build` makes.
 	key := strings.Join([]string{pkg, os.Getenv("GOFLAGS"), os.Getenv("GOOS"), os.Getenv("GOARCH"),

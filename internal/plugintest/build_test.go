@@ -49,3 +49,13 @@ func TestBuildShared(t *testing.T) {
 		t.Fatalf("Build did not replace the rewritten file: %v", err)
 	}
 }
+
+// TestBuildNeedsMain: outside Main, Build refuses with the fix named rather
+// than building into a process whose CLI runs could use the user's cache.
+func TestBuildNeedsMain(t *testing.T) {
+	var c buildCache
+	err := c.place(make(chan struct{}, 1), Module+"/cmd/latentbench", filepath.Join(t.TempDir(), "x"))
+	if err != errNoMain {
+		t.Fatalf("place outside Main: %v, want errNoMain", err)
+	}
+}
