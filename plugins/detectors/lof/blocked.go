@@ -45,6 +45,13 @@ import (
 // candidates are replayed through the heap in index order, as bruteQuery pushes them, which also
 // reproduces the order sklearn's sort leaves among equal distances. A query with too many
 // candidates replays them early (flush), which keeps the memory bounded.
+//
+// Self queries. When the queries are the training rows themselves (Fit, and Score of the
+// training set), their dot products are the Gram matrix X·Xᵀ, which is symmetric: selfGram
+// computes its upper triangle by BLAS and mirrors it, half the products of the blocks, when it
+// has at most gramMaxEntries entries. The expansion stays a selection within the same bounds
+// (any summation order), and on exact data x_i·x_j = x_j·x_i exactly, so the results are the
+// same bit for bit.
 const (
 	// blockedMinDim is the smallest dimension searched in blocks; below it the direct loop of
 	// bruteQueryBatch is as fast.
@@ -53,6 +60,11 @@ const (
 	trainBlock    = 2048
 	// maxNorm bounds the squared norms for which the expansion cannot overflow.
 	maxNorm = 1e300
+	// gramMaxEntries bounds the Gram matrix of self queries: n² ≤ 2²³ entries (64 MiB, n ≤ 2896).
+	gramMaxEntries = 1 << 23
+	// gramBand is the number of rows of a band of the Gram's upper triangle, and the side of
+	// the tiles in which it is mirrored.
+	gramBand = 64
 )
 
 // blockedQuery is one query's state in the blocked search.
@@ -150,8 +162,9 @@ func exactFor(lo, hi, d int) bool {
 }
 
 // searchBlocked is neighbors for the blocked brute force: the kk nearest training points of the
-// nq queries q(0), …, q(nq−1), emitted as bruteQuery and finishHeap produce them.
-func (m *Model) searchBlocked(ctx context.Context, nq, kk int, q func(r int) []float64, emit emitFunc, scratches []*scratch) error {
+// nq queries q(0), …, q(nq−1), emitted as bruteQuery and finishHeap produce them. self says
+// that q(r) is training row r.
+func (m *Model) searchBlocked(ctx context.Context, nq, kk int, self bool, q func(r int) []float64, emit emitFunc, scratches []*scratch) error {
 	impl, _, threaded := blasimpl.Float64()
 	if !threaded {
 		defer blasimpl.SingleThreaded()()
@@ -159,7 +172,15 @@ func (m *Model) searchBlocked(ctx context.Context, nq, kk int, q func(r int) []f
 	d, n := m.d, m.n
 	qb, tb := min(queryBlock, nq), min(trainBlock, n)
 	qbuf := make([]float64, qb*d)
-	cbuf := make([]float64, qb*tb)
+	var gram, cbuf []float64
+	if self && !m.noGram && n <= gramMaxEntries/n {
+		var err error
+		if gram, err = m.selfGram(ctx, impl, threaded); err != nil {
+			return err
+		}
+	} else {
+		cbuf = make([]float64, qb*tb)
+	}
 	states := make([]blockedQuery, qb)
 	for i := range states {
 		states[i] = newBlockedQuery(kk)
@@ -189,12 +210,16 @@ func (m *Model) searchBlocked(ctx context.Context, nq, kk int, q func(r int) []f
 		}
 		for tlo := 0; tlo < n; tlo += tb {
 			tn := min(tlo+tb, n) - tlo
-			if err := m.blockProduct(ctx, impl, threaded, nb, tn, qbuf, m.x[tlo*d:], cbuf); err != nil {
+			// dots(i) are query lo+i's dot products with the training rows tlo, …, tlo+tn−1.
+			dots := func(i int) []float64 { return cbuf[i*tn : i*tn+tn] }
+			if gram != nil {
+				dots = func(i int) []float64 { r := (lo+i)*n + tlo; return gram[r : r+tn] }
+			} else if err := m.blockProduct(ctx, impl, threaded, nb, tn, qbuf, m.x[tlo*d:], cbuf); err != nil {
 				return err
 			}
 			err := parallel.For(ctx, nb, 8, len(scratches), func(_, a, b int) {
 				for i := a; i < b; i++ {
-					dots := cbuf[i*tn : i*tn+tn]
+					dots := dots(i)
 					if exact {
 						m.scanExact(&states[i], qn[i], dots, tlo)
 					} else {
@@ -237,6 +262,49 @@ func (m *Model) blockProduct(ctx context.Context, impl blas.Float64, threaded bo
 	}
 	band := max(16, (nb+m.workers-1)/m.workers)
 	return parallel.For(ctx, nb, band, m.workers, func(_, a, b int) { call(a, b) })
+}
+
+// selfGram returns the Gram matrix G = X·Xᵀ of the training rows (n×n, row-major): the upper
+// triangle by bands of gramBand rows (Dgemm of the band with the rows from its first on), then
+// each entry below the diagonal copied from its mirror, tile by tile.
+func (m *Model) selfGram(ctx context.Context, impl blas.Float64, threaded bool) ([]float64, error) {
+	n, d := m.n, m.d
+	g := make([]float64, n*n)
+	bands := (n + gramBand - 1) / gramBand
+	workers := m.workers
+	if threaded {
+		workers = 1 // the BLAS threads each band itself
+	}
+	err := parallel.For(ctx, bands, 1, workers, func(_, a, b int) {
+		for band := a; band < b; band++ {
+			r0 := band * gramBand
+			r1 := min(r0+gramBand, n)
+			impl.Dgemm(blas.NoTrans, blas.Trans, r1-r0, n-r0, d, 1, m.x[r0*d:], d, m.x[r0*d:], d, 0, g[r0*n+r0:], n)
+		}
+	})
+	if err != nil {
+		return nil, err
+	}
+	// Band i of rows holds, left of its diagonal tile, the mirrors of the column tiles above.
+	err = parallel.For(ctx, bands, 1, m.workers, func(_, a, b int) {
+		for band := a; band < b; band++ {
+			r0 := band * gramBand
+			r1 := min(r0+gramBand, n)
+			for c0 := 0; c0 < r1; c0 += gramBand {
+				c1 := min(c0+gramBand, n)
+				for i := r0; i < r1; i++ {
+					row := g[i*n : i*n+n]
+					for j := c0; j < min(c1, i); j++ {
+						row[j] = g[j*n+i]
+					}
+				}
+			}
+		}
+	})
+	if err != nil {
+		return nil, err
+	}
+	return g, nil
 }
 
 // scanExact pushes the training rows tlo, tlo+1, … into st's heap with their squared distances

@@ -11,7 +11,9 @@ import (
 // candidates, direct distances to decide) gives bit for bit the direct search's results, also
 // where equidistant points compete for the last places: integer-valued data with duplicated
 // rows, a large common offset (where the expansion's rounding error is largest), all rows
-// equal, sizes that are not multiples of the blocks, and a few workers.
+// equal, sizes that are not multiples of the blocks, and a few workers. The training points'
+// own neighbourhoods (Fit, and Score of the training set) are checked with and without the
+// Gram matrix of self queries.
 func TestBlockedMatchesDirect(t *testing.T) {
 	type tc struct {
 		name     string
@@ -58,36 +60,44 @@ func TestBlockedMatchesDirect(t *testing.T) {
 			}
 			for _, workers := range []int{1, 3} {
 				direct := mustFit(t, x, c.n, c.d, Options{NNeighbors: c.k, Algorithm: Brute, Workers: workers, direct: true})
-				blocked := mustFit(t, x, c.n, c.d, Options{NNeighbors: c.k, Algorithm: Brute, Workers: workers})
-				if c.name != "huge" && blocked.xnorm == nil {
-					t.Fatal("blocked search not in use")
-				}
 				if direct.xnorm != nil {
 					t.Fatal("direct search not in use")
 				}
-				for _, pair := range [][2][]float64{
-					{direct.KDistances(), blocked.KDistances()},
-					{direct.LRD(), blocked.LRD()},
-					{direct.TrainScores(), blocked.TrainScores()},
-				} {
-					if !bitsEqual(pair[0], pair[1]) {
-						t.Fatalf("workers %d: training results differ", workers)
+				sd := mustScore(t, direct, q, c.nq)
+				sdSelf := mustScore(t, direct, x, c.n)
+				for _, noGram := range []bool{false, true} {
+					blocked := mustFit(t, x, c.n, c.d, Options{NNeighbors: c.k, Algorithm: Brute, Workers: workers, noGram: noGram})
+					if c.name != "huge" && blocked.xnorm == nil {
+						t.Fatal("blocked search not in use")
 					}
-				}
-				sd, err := direct.Score(q, c.nq)
-				if err != nil {
-					t.Fatal(err)
-				}
-				sb, err := blocked.Score(q, c.nq)
-				if err != nil {
-					t.Fatal(err)
-				}
-				if !bitsEqual(sd, sb) {
-					t.Fatalf("workers %d: scores differ", workers)
+					for _, pair := range [][2][]float64{
+						{direct.KDistances(), blocked.KDistances()},
+						{direct.LRD(), blocked.LRD()},
+						{direct.TrainScores(), blocked.TrainScores()},
+					} {
+						if !bitsEqual(pair[0], pair[1]) {
+							t.Fatalf("workers %d, noGram %v: training results differ", workers, noGram)
+						}
+					}
+					if !bitsEqual(sd, mustScore(t, blocked, q, c.nq)) {
+						t.Fatalf("workers %d, noGram %v: scores differ", workers, noGram)
+					}
+					if !bitsEqual(sdSelf, mustScore(t, blocked, x, c.n)) {
+						t.Fatalf("workers %d, noGram %v: scores of the training points differ", workers, noGram)
+					}
 				}
 			}
 		})
 	}
+}
+
+func mustScore(t *testing.T, m *Model, x []float64, n int) []float64 {
+	t.Helper()
+	s, err := m.Score(x, n)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
 }
 
 // TestBlockedCancel checks that the blocked search stops when its context is cancelled.

@@ -100,6 +100,9 @@ type Options struct {
 
 	// direct turns the blocked brute force (blocked.go) off, for tests that compare the two.
 	direct bool
+	// noGram turns the blocked search's Gram matrix for self queries off (blocked.go), for
+	// tests that compare the two.
+	noGram bool
 }
 
 // Model is a fitted LOF detector. It is safe for concurrent use by several goroutines.
@@ -119,6 +122,8 @@ type Model struct {
 	xnorm []float64 // ‖x_i‖² for the blocked brute force (blocked.go), nil if it is not used
 	xlo   int       // exactRange(x), with xnorm
 	xhi   int
+	// noGram: self queries take their dot products block by block like other queries.
+	noGram bool
 
 	warnings []string
 }
@@ -204,6 +209,7 @@ func Fit(ctx context.Context, x []float64, n, d int, opt Options) (*Model, error
 		algo:       chooseAlgorithm(opt.Algorithm, n, d, opt.NNeighbors),
 		workers:    opt.Workers,
 		x:          append([]float64(nil), x...),
+		noGram:     opt.noGram,
 	}
 	m.warnings = clampWarnings(opt.NNeighbors, n)
 	m.prepareBlocked(opt.direct)
@@ -272,7 +278,7 @@ func (m *Model) trainNeighbors(ctx context.Context) ([]int32, []float64, error) 
 	if m.tree != nil {
 		point = func(r int) int { return int(m.tree.idx[r]) }
 	}
-	err := m.neighbors(ctx, n, k+1,
+	err := m.neighbors(ctx, n, k+1, m.tree == nil,
 		func(r int) []float64 { i := point(r); return m.x[i*d : i*d+d] },
 		func(_ *scratch, r int, vals []float64, ids []int32) {
 			i := point(r)
@@ -381,7 +387,7 @@ func (m *Model) ScoreContext(ctx context.Context, x []float64, n int) ([]float64
 	}
 	out := make([]float64, n)
 	k, d := m.k, m.d
-	err := m.neighbors(ctx, n, k,
+	err := m.neighbors(ctx, n, k, n == m.n && sameBits(x, m.x),
 		func(i int) []float64 { return x[i*d : i*d+d] },
 		func(s *scratch, i int, vals []float64, ids []int32) {
 			lrdQ := m.lrdOf(vals, ids, s.buf[:k])
@@ -421,6 +427,19 @@ func (m *Model) Algorithm() Algorithm { return m.algo }
 // Warnings returns the warnings sklearn would have emitted during fit (NNeighbors > n).
 func (m *Model) Warnings() []string { return append([]string(nil), m.warnings...) }
 
+// sameBits reports whether a and b hold the same float64 bit patterns.
+func sameBits(a, b []float64) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i, v := range a {
+		if math.Float64bits(v) != math.Float64bits(b[i]) {
+			return false
+		}
+	}
+	return true
+}
+
 // scratch is one worker's reusable buffers.
 type scratch struct {
 	vals  []float64
@@ -452,11 +471,12 @@ type emitFunc func(s *scratch, r int, vals []float64, ids []int32)
 // neighbors finds the kk nearest training points of the queries q(0), …, q(nq−1) on m.workers
 // goroutines and calls emit for each, with the neighbours sorted as sklearn sorts them and
 // Euclidean distances: by blocks (blocked.go) when the model has the norms for it, else by
-// search. It returns ctx's error if ctx is cancelled first.
-func (m *Model) neighbors(ctx context.Context, nq, kk int, q func(r int) []float64, emit emitFunc) error {
+// search. self says that q(r) is training row r for every r (the blocked search may then
+// use the Gram matrix). It returns ctx's error if ctx is cancelled first.
+func (m *Model) neighbors(ctx context.Context, nq, kk int, self bool, q func(r int) []float64, emit emitFunc) error {
 	sc := m.scratches()
 	if m.xnorm != nil && nq > 0 {
-		return m.searchBlocked(ctx, nq, kk, q, emit, sc)
+		return m.searchBlocked(ctx, nq, kk, self, q, emit, sc)
 	}
 	return parallel.For(ctx, nq, parallelChunk, len(sc), func(w, lo, hi int) {
 		m.search(sc[w], lo, hi, kk, q, func(r int, vals []float64, ids []int32) { emit(sc[w], r, vals, ids) })
