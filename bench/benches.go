@@ -261,6 +261,9 @@ func vaeBench(e *env) (*Row, error) {
 		return nil, err
 	}
 	note := "784-512-2, batch 128, Adam, float32, BLAS: " + vae.BLASName()
+	if kept, ok := p["malloc_keeps_freed_memory"].(bool); ok && !kept {
+		note += "; the peer could not set glibc's malloc thresholds (slower PyTorch)"
+	}
 	enc := &Row{Bench: "vae-encode-10k", Unit: "samples/s", Go: t.EncodeSamplesPerSec, Peer: pe, PeerName: str(p, "peer_name"), Note: note}
 	e.extra = append(e.extra, enc)
 	return &Row{Unit: "samples/s", Go: t.TrainSamplesPerSec, Peer: pt, PeerName: str(p, "peer_name"), Note: note}, nil
