@@ -48,8 +48,8 @@ import (
 //
 // Self queries. When the queries are the training rows themselves (Fit, and Score of the
 // training set), their dot products are the Gram matrix X·Xᵀ, which is symmetric: selfGram
-// computes its upper triangle by BLAS and mirrors it, half the products of the blocks, when it
-// has at most gramMaxEntries entries. The expansion stays a selection within the same bounds
+// computes its upper triangle by BLAS (Dsyrk and Dgemm) and mirrors it, half the products of
+// the blocks, when it has at most gramMaxEntries entries. The expansion stays a selection within the same bounds
 // (any summation order), and on exact data x_i·x_j = x_j·x_i exactly, so the results are the
 // same bit for bit.
 const (
@@ -62,9 +62,10 @@ const (
 	maxNorm = 1e300
 	// gramMaxEntries bounds the Gram matrix of self queries: n² ≤ 2²³ entries (64 MiB, n ≤ 2896).
 	gramMaxEntries = 1 << 23
-	// gramBand is the number of rows of a band of the Gram's upper triangle, and the side of
-	// the tiles in which it is mirrored.
-	gramBand = 64
+	// gramTileMin is the smallest side of selfGram's product tiles, gramBand the side of the
+	// tiles in which it mirrors the upper triangle.
+	gramTileMin = 256
+	gramBand    = 64
 )
 
 // blockedQuery is one query's state in the blocked search.
@@ -264,28 +265,47 @@ func (m *Model) blockProduct(ctx context.Context, impl blas.Float64, threaded bo
 	return parallel.For(ctx, nb, band, m.workers, func(_, a, b int) { call(a, b) })
 }
 
-// selfGram returns the Gram matrix G = X·Xᵀ of the training rows (n×n, row-major): the upper
-// triangle by bands of gramBand rows (Dgemm of the band with the rows from its first on), then
-// each entry below the diagonal copied from its mirror, tile by tile.
+// selfGram returns the Gram matrix G = X·Xᵀ of the training rows (n×n, row-major). Its upper
+// triangle is computed in square tiles of a block of rows by a block of rows: a diagonal tile by
+// BLAS Dsyrk (its own upper triangle), a tile above the diagonal by Dgemm, the tiles spread over
+// the workers, largest first; each entry below the diagonal is then copied from its mirror, in
+// tiles of gramBand. Two blocks of rows per worker keep the products large (a 64-row band per
+// product ran at 60% of a full product's rate) and the workers evenly loaded.
 func (m *Model) selfGram(ctx context.Context, impl blas.Float64, threaded bool) ([]float64, error) {
 	n, d := m.n, m.d
 	g := make([]float64, n*n)
-	bands := (n + gramBand - 1) / gramBand
 	workers := m.workers
 	if threaded {
-		workers = 1 // the BLAS threads each band itself
+		workers = 1 // the BLAS threads each product itself
 	}
-	err := parallel.For(ctx, bands, 1, workers, func(_, a, b int) {
-		for band := a; band < b; band++ {
-			r0 := band * gramBand
-			r1 := min(r0+gramBand, n)
-			impl.Dgemm(blas.NoTrans, blas.Trans, r1-r0, n-r0, d, 1, m.x[r0*d:], d, m.x[r0*d:], d, 0, g[r0*n+r0:], n)
+	bs := max(gramTileMin, (n+2*workers-1)/(2*workers))
+	blocks := (n + bs - 1) / bs
+	type tile struct{ i, j int } // blocks of rows i ≤ j
+	var tiles []tile
+	for i := 0; i < blocks; i++ { // above the diagonal: twice a diagonal tile's products
+		for j := i + 1; j < blocks; j++ {
+			tiles = append(tiles, tile{i, j})
+		}
+	}
+	for i := 0; i < blocks; i++ {
+		tiles = append(tiles, tile{i, i})
+	}
+	err := parallel.For(ctx, len(tiles), 1, workers, func(_, a, b int) {
+		for _, t := range tiles[a:b] {
+			r0, c0 := t.i*bs, t.j*bs
+			r1, c1 := min(r0+bs, n), min(c0+bs, n)
+			if t.i == t.j {
+				impl.Dsyrk(blas.Upper, blas.NoTrans, r1-r0, d, 1, m.x[r0*d:], d, 0, g[r0*n+r0:], n)
+			} else {
+				impl.Dgemm(blas.NoTrans, blas.Trans, r1-r0, c1-c0, d, 1, m.x[r0*d:], d, m.x[c0*d:], d, 0, g[r0*n+c0:], n)
+			}
 		}
 	})
 	if err != nil {
 		return nil, err
 	}
 	// Band i of rows holds, left of its diagonal tile, the mirrors of the column tiles above.
+	bands := (n + gramBand - 1) / gramBand
 	err = parallel.For(ctx, bands, 1, m.workers, func(_, a, b int) {
 		for band := a; band < b; band++ {
 			r0 := band * gramBand
