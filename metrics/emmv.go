@@ -19,7 +19,8 @@ import (
 // (metrics/testdata/gen_scores.py), not by Goix's own code, which this project
 // could not obtain. The functions here compute the same curves but sort the scores once (radix sort) and
 // sweep with counts: EM(t) is the upper envelope of one line per unique data
-// score, built once in exact integer arithmetic and searched per level. That
+// score, built once in exact integer arithmetic and searched per level, up to
+// the first level the EM AUC does not use (EMMV, EMMVSteps, EMMVGrids). That
 // is O(n + N + levels·log n) against the reference's O(n·(N + levels)).
 //
 // Scores are normality scores: higher = more normal.
@@ -41,7 +42,7 @@ import (
 //		if !(V > 0) { continue }       // Goix skips a zero-volume box and draws another subset
 //		U := UniformPoints(lo, hi, EMMVUniformPoints, seed2)
 //		// refit the detector on Project(Zfit, nfit, d, cols), score Zs and U
-//		r := EMMVGrids(sX, sU, V, TGrid(V, HighDimTStep/V), AlphaGrid(HighDimAlphaStep))
+//		r := EMMVSteps(sX, sU, V, HighDimTStep/V, HighDimAlphaStep)
 //		// accumulate r.EM and r.MV, divide by the number of subsets used
 //	}
 //
@@ -91,23 +92,50 @@ type EMMVResult struct {
 // element 1 = start+step, element i >= 2 = start + i·delta with
 // delta = (start+step) − start (numpy's DOUBLE_fill). Invalid or empty → nil.
 func emmvArange(start, stop, step float64) []float64 {
+	r, ok := newEmmvRange(start, stop, step)
+	if !ok {
+		return nil
+	}
+	return r.slice(r.n)
+}
+
+// emmvRange is numpy.arange(start, stop, step) without its elements: n levels,
+// level i computed on demand exactly as emmvArange stores it.
+type emmvRange struct {
+	start, step, delta float64
+	n                  int
+}
+
+// newEmmvRange returns the range of emmvArange(start, stop, step), and false
+// where that is nil.
+func newEmmvRange(start, stop, step float64) (emmvRange, bool) {
 	q := (stop - start) / step
 	if math.IsNaN(q) || math.IsInf(q, 0) || q > math.MaxInt32 {
-		return nil
+		return emmvRange{}, false
 	}
 	length := int(math.Ceil(q))
 	if length <= 0 {
-		return nil
+		return emmvRange{}, false
 	}
-	out := make([]float64, length)
-	out[0] = start
-	if length == 1 {
-		return out
+	return emmvRange{start: start, step: step, delta: (start + step) - start, n: length}, true
+}
+
+// at returns level i (0 <= i < r.n).
+func (r emmvRange) at(i int) float64 {
+	switch i {
+	case 0:
+		return r.start
+	case 1:
+		return r.start + r.step
 	}
-	out[1] = start + step
-	delta := out[1] - start
-	for i := 2; i < length; i++ {
-		out[i] = start + float64(float64(i)*delta)
+	return r.start + float64(float64(i)*r.delta)
+}
+
+// slice returns the first m levels.
+func (r emmvRange) slice(m int) []float64 {
+	out := make([]float64, m)
+	for i := range out {
+		out[i] = r.at(i)
 	}
 	return out
 }
@@ -279,38 +307,52 @@ func emmvEMValue(l emmvLine, t, invN, nU, volume float64) float64 {
 	return a - b
 }
 
-// emCurve fills em (len(t)) and returns the AUC and amax.
-func (s *emmvSorted) emCurve(t []float64, volume float64, em []float64) (float64, int) {
-	hull := s.hull()
-	invN := 1.0 / float64(s.n)
-	nU := float64(s.nU)
-	for i, ti := range t {
-		best := 0.0
-		if i == 0 {
-			best = 1
-		}
-		if len(hull) > 0 {
-			// The exact values along the hull are unimodal in the line index;
-			// find the first line not beaten by its successor, then also look
-			// at its neighbours so that rounding near a crossing picks the
-			// same maximum as the reference's elementwise np.maximum.
-			lo, hi := 0, len(hull)-1
-			for lo < hi {
-				mid := int(uint(lo+hi) >> 1)
-				if emmvEMValue(hull[mid+1], ti, invN, nU, volume) > emmvEMValue(hull[mid], ti, invN, nU, volume) {
-					lo = mid + 1
-				} else {
-					hi = mid
-				}
-			}
-			for k := max(lo-1, 0); k <= min(lo+1, len(hull)-1); k++ {
-				if v := emmvEMValue(hull[k], ti, invN, nU, volume); v > best {
-					best = v
-				}
-			}
-		}
-		em[i] = best
+// emmvEnvelope evaluates EM(t) at single levels: the upper envelope of the lines of the
+// unique data scores (emmvSorted.hull), with the reference's constants.
+type emmvEnvelope struct {
+	hull             []emmvLine
+	invN, nU, volume float64
+}
+
+func (s *emmvSorted) envelope(volume float64) emmvEnvelope {
+	return emmvEnvelope{hull: s.hull(), invN: 1.0 / float64(s.n), nU: float64(s.nU), volume: volume}
+}
+
+// at returns EM at level ti, the i-th level of its grid (EM(t_0) = 1).
+func (e *emmvEnvelope) at(i int, ti float64) float64 {
+	best := 0.0
+	if i == 0 {
+		best = 1
 	}
+	hull := e.hull
+	if len(hull) > 0 {
+		// The exact values along the hull are unimodal in the line index;
+		// find the first line not beaten by its successor, then also look
+		// at its neighbours so that rounding near a crossing picks the
+		// same maximum as the reference's elementwise np.maximum.
+		lo, hi := 0, len(hull)-1
+		for lo < hi {
+			mid := int(uint(lo+hi) >> 1)
+			if emmvEMValue(hull[mid+1], ti, e.invN, e.nU, e.volume) > emmvEMValue(hull[mid], ti, e.invN, e.nU, e.volume) {
+				lo = mid + 1
+			} else {
+				hi = mid
+			}
+		}
+		for k := max(lo-1, 0); k <= min(lo+1, len(hull)-1); k++ {
+			if v := emmvEMValue(hull[k], ti, e.invN, e.nU, e.volume); v > best {
+				best = v
+			}
+		}
+	}
+	return best
+}
+
+// emmvAMax returns the reference's amax for an EM curve whose first m levels are em (m =
+// all of them, or up to and including the first level with EM <= EMTMax) out of n: that
+// index plus one, or n−1 if there is none. EM(t_0) >= 1 > EMTMax (emmvEnvelope.at), so a
+// stopped curve has at least two levels and amax is never 1 for one of them.
+func emmvAMax(em []float64, n int) int {
 	amax := -1
 	for i, v := range em {
 		if v <= EMTMax {
@@ -319,8 +361,24 @@ func (s *emmvSorted) emCurve(t []float64, volume float64, em []float64) (float64
 		}
 	}
 	if amax == 1 || amax == -1 {
-		amax = len(t) - 1
+		amax = n - 1
 	}
+	return amax
+}
+
+// emCurve fills em (len(t)) and returns the AUC and amax. With stop, it ends at the first
+// level where EM <= EMTMax, leaving the rest of em unset: the AUC uses no later level.
+func (s *emmvSorted) emCurve(t []float64, volume float64, em []float64, stop bool) (float64, int) {
+	e := s.envelope(volume)
+	m := len(t)
+	for i, ti := range t {
+		em[i] = e.at(i, ti)
+		if stop && em[i] <= EMTMax {
+			m = i + 1
+			break
+		}
+	}
+	amax := emmvAMax(em[:m], len(t))
 	return emmvAUC(t[:amax], em[:amax]), amax
 }
 
@@ -374,7 +432,7 @@ func EMCurve(t []float64, volume float64, sUnif, sX []float64) (auc float64, em 
 	emmvCheck("EMCurve", sX, sUnif, len(t), 3)
 	s := emmvSortScores(sX, sUnif)
 	em = make([]float64, len(t))
-	auc, amax = s.emCurve(t, volume, em)
+	auc, amax = s.emCurve(t, volume, em, false)
 	return auc, em, amax
 }
 
@@ -416,7 +474,7 @@ func emmvCheck(fn string, sX, sUnif []float64, levels, minLevels int) {
 // finite (a box that is flat in some dimension), EM/MV are undefined and it
 // returns NaN for both with AMax 0.
 func EMMV(sX, sUnif []float64, volume float64) EMMVResult {
-	return EMMVGrids(sX, sUnif, volume, TGrid(volume, 0), AlphaGrid(0))
+	return EMMVSteps(sX, sUnif, volume, 0, 0)
 }
 
 // EMMVGrids is EMMV on given grids (e.g. the finer grids of the d > 5 protocol,
@@ -431,8 +489,42 @@ func EMMVGrids(sX, sUnif []float64, volume float64, t, alphas []float64) EMMVRes
 	}
 	s := emmvSortScores(sX, sUnif)
 	buf := make([]float64, max(len(t), len(alphas)))
-	emAUC, amax := s.emCurve(t, volume, buf[:len(t)])
+	emAUC, amax := s.emCurve(t, volume, buf[:len(t)], true)
 	mvAUC := s.mvCurve(alphas, volume, buf[:len(alphas)])
+	return EMMVResult{EM: emAUC, MV: mvAUC, AMax: amax}
+}
+
+// EMMVSteps is EMMVGrids(sX, sUnif, volume, TGrid(volume, tStep), AlphaGrid(alphaStep))
+// with the same result, bit for bit, but without building the t grid: its levels are
+// computed as the EM curve reaches them, and only up to the first level where EM(t) <=
+// EMTMax, past which the EM AUC uses none. The d > 5 protocol's grid has 100,000 levels per
+// feature subset (tStep = HighDimTStep/V), of which the EM AUC typically uses a small part.
+func EMMVSteps(sX, sUnif []float64, volume, tStep, alphaStep float64) EMMVResult {
+	nan := EMMVResult{EM: math.NaN(), MV: math.NaN()}
+	if !(volume > 0) || math.IsInf(volume, 0) {
+		return nan
+	}
+	if !(tStep > 0) {
+		tStep = DefaultTStep / volume
+	}
+	t, ok := newEmmvRange(0, TStop/volume, tStep)
+	alphas := AlphaGrid(alphaStep)
+	if !ok || t.n < 3 || len(sX) == 0 || len(sUnif) == 0 || len(alphas) < 2 {
+		return nan
+	}
+	s := emmvSortScores(sX, sUnif)
+	e := s.envelope(volume)
+	var em []float64
+	for i := 0; i < t.n; i++ {
+		v := e.at(i, t.at(i))
+		em = append(em, v)
+		if v <= EMTMax {
+			break
+		}
+	}
+	amax := emmvAMax(em, t.n)
+	emAUC := emmvAUC(t.slice(amax), em[:amax])
+	mvAUC := s.mvCurve(alphas, volume, make([]float64, len(alphas)))
 	return EMMVResult{EM: emAUC, MV: mvAUC, AMax: amax}
 }
 

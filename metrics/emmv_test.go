@@ -377,6 +377,58 @@ func TestEMMVMatchesNaiveReference(t *testing.T) {
 	t.Logf("EM levels bit-identical to the naive loop: %d of %d", exact, total)
 }
 
+// TestEMMVStopsAtAMax: EMMVGrids (which ends the EM curve at its first level <= EMTMax) and
+// EMMVSteps (which also computes the t levels as it reaches them) give, bit for bit, the EM
+// AUC of the whole curve (EMCurve) and the MV AUC of MVCurve, on random scores with ties,
+// NaN and infinities, on both protocols' grids, including curves that never reach EMTMax.
+func TestEMMVStopsAtAMax(t *testing.T) {
+	r := rand.New(rand.NewPCG(9, 13))
+	stopped := 0
+	for trial := 0; trial < 400; trial++ {
+		n := 1 + r.IntN(300)
+		nU := 1 + r.IntN(3000)
+		levels := []int{0, 3, 50}[r.IntN(3)]
+		draw := func(k int, shift float64) []float64 {
+			v := make([]float64, k)
+			for i := range v {
+				f := r.Float64()
+				if levels > 0 {
+					f = math.Floor(f*float64(levels)) / float64(levels)
+				}
+				v[i] = f + shift
+				if r.IntN(80) == 0 {
+					v[i] = []float64{math.NaN(), math.Inf(1), math.Inf(-1)}[r.IntN(3)]
+				}
+			}
+			return v
+		}
+		sX := draw(n, 0)
+		sU := draw(nU, []float64{-0.5 * r.Float64(), -2}[r.IntN(2)]) // -2: EM never reaches EMTMax
+		volume := math.Pow(10, 4*r.Float64()-2)
+		tStep := []float64{0, HighDimTStep / volume}[r.IntN(2)]
+		alphaStep := []float64{0, HighDimAlphaStep}[r.IntN(2)]
+		tg := TGrid(volume, tStep)
+		alphas := AlphaGrid(alphaStep)
+		wantEM, _, wantAMax := EMCurve(tg, volume, sU, sX)
+		wantMV, _ := MVCurve(alphas, volume, sU, sX)
+		if wantAMax < len(tg)-1 {
+			stopped++
+		}
+		for name, got := range map[string]EMMVResult{
+			"EMMVGrids": EMMVGrids(sX, sU, volume, tg, alphas),
+			"EMMVSteps": EMMVSteps(sX, sU, volume, tStep, alphaStep),
+		} {
+			if math.Float64bits(got.EM) != math.Float64bits(wantEM) || math.Float64bits(got.MV) != math.Float64bits(wantMV) || got.AMax != wantAMax {
+				t.Fatalf("trial %d: %s = %+v, want EM %.17g MV %.17g AMax %d", trial, name, got, wantEM, wantMV, wantAMax)
+			}
+		}
+	}
+	if stopped == 0 || stopped == 400 {
+		t.Fatalf("%d of 400 curves reached EMTMax: both cases must occur", stopped)
+	}
+	t.Logf("%d of 400 curves reached EMTMax before their last level", stopped)
+}
+
 func TestEMCurveAMaxNotReached(t *testing.T) {
 	// Every data score is above every uniform score, so EM(t) >= (n−1)/n > 0.9
 	// for all t and the AUC runs over all levels but the last.

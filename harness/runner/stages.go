@@ -405,7 +405,7 @@ func (r *run) emmvSubsets(ctx context.Context, plugin string, params sdk.Params,
 		return 0, 0, 0, nil, fmt.Errorf("feature subsets: %w", err)
 	}
 	for j, s := range jobs {
-		res := metrics.EMMVGrids(s.Eval, s.Extra, vols[j], metrics.TGrid(vols[j], metrics.HighDimTStep/vols[j]), metrics.AlphaGrid(metrics.HighDimAlphaStep))
+		res := metrics.EMMVSteps(s.Eval, s.Extra, vols[j], metrics.HighDimTStep/vols[j], metrics.HighDimAlphaStep)
 		em += res.EM
 		mv += res.MV
 	}
