@@ -31,18 +31,16 @@ var overheadDetectors = []struct{ name, table string }{
 }
 
 // BenchmarkCellOverhead measures what the harness (harness/runner) adds to a detector's
-// cell: configs/adbench.toml's eight bundled ADBench sets with identity and
-// one detector, run through the runner with a fresh cache and one worker.
-// A cell's overhead is its wall time minus the time the plugins' own code
-// ran, as the SDKs report it in every answer (runner.Result.Overhead):
-// plugin processes, transfers, caching, data loading and the harness's
-// metrics. Each detector runs with FitScore batches (the EM/MV refits over
-// feature subsets in one call) and with them split into separate Fit and
-// Score calls (host.Host.SeparateFitScore, as for a plugin built before
-// FitScore). Metrics per cell: overhead-s, wall-s, compute-s, and the CPU
-// seconds of the harness process (host-cpu-s) and of the plugins
-// (plugin-cpu-s), which a loaded machine changes less than wall times. -v
-// logs the figures per set.
+// cell: configs/adbench.toml's eight bundled ADBench sets with identity and one detector,
+// run through the runner with a fresh cache and one worker. A cell's overhead is its wall
+// time minus the time the plugins' own code ran, as the SDKs report it in every answer
+// (runner.Result.Overhead): plugin processes, transfers, caching, data loading and the
+// harness's metrics. Each detector runs in three variants (overheadVariants): EM/MV with
+// FitScore batches (the refits over feature subsets in one call), EM/MV with separate Fit
+// and Score calls (host.Host.SeparateFitScore, as for a plugin built before FitScore), and
+// without EM/MV. Metrics per cell: overhead-s, wall-s, compute-s, and the CPU seconds of
+// the harness process (host-cpu-s) and of the plugins (plugin-cpu-s), which a loaded
+// machine changes less than wall times. -v logs the figures per set.
 func BenchmarkCellOverhead(b *testing.B) {
 	dir := b.TempDir()
 	plugintest.Build(b, dir, map[string]string{
@@ -76,25 +74,34 @@ func BenchmarkCellOverhead(b *testing.B) {
 		b.Fatal("configs/adbench.toml: no [[encoder]] table")
 	}
 	for _, det := range overheadDetectors {
-		for _, separate := range []bool{false, true} {
-			name := det.name + "/fitscore"
-			if separate {
-				name = det.name + "/separate"
-			}
-			b.Run(name, func(b *testing.B) {
+		for _, v := range overheadVariants {
+			b.Run(det.name+"/"+v.name, func(b *testing.B) {
 				if strings.HasPrefix(det.name, "sklearn") || det.name == "knn" {
 					testenv.RequirePython(b, "numpy", "grpc", "google.protobuf", "sklearn")
 				}
 				toml := sets + "[[encoder]]\nplugin = \"identity\"\n\n[[detector]]\n" + det.table +
-					"\n\n[clustering]\nmethods = []\n\n[metrics]\nuniform_points = 20000\ncontamination = 0.1\n"
+					"\n\n[clustering]\nmethods = []\n\n[metrics]\ncontamination = 0.1\n" + v.metrics
 				gridFile := filepath.Join(b.TempDir(), "overhead.toml")
 				if err := os.WriteFile(gridFile, []byte(toml), 0o644); err != nil {
 					b.Fatal(err)
 				}
-				cellOverhead(b, dir, gridFile, separate)
+				cellOverhead(b, dir, gridFile, v.separate)
 			})
 		}
 	}
+}
+
+// overheadVariants are the ways BenchmarkCellOverhead runs each detector's cells: with
+// EM/MV (20,000 uniform points; on more than 5 features, 50 refits on 5-feature subsets)
+// in FitScore batches or in separate Fit and Score calls, and without EM/MV (fit, score,
+// ROC-AUC and AP only: the cost of the process model alone).
+var overheadVariants = []struct {
+	name, metrics string
+	separate      bool
+}{
+	{"fitscore", "uniform_points = 20000\n", false},
+	{"separate", "uniform_points = 20000\n", true},
+	{"no-emmv", "emmv = false\n", false},
 }
 
 // cellOverhead runs the grid's cells b.N times and reports their overhead.
