@@ -372,17 +372,3 @@ func TestCSVErrors(t *testing.T) {
 		t.Errorf("cancelled load: %v", err)
 	}
 }
-
-func TestKDDColumns(t *testing.T) {
-	c := KDDCup99Columns()
-	if len(c) != 42 || c[0] != "duration" || c[1] != "protocol_type" || c[2] != "service" || c[41] != "label" {
-		t.Errorf("KDD columns %d: %q ... %q", len(c), c[:3], c[len(c)-1])
-	}
-	seen := map[string]bool{}
-	for _, n := range c {
-		if seen[n] {
-			t.Errorf("KDD column %q twice", n)
-		}
-		seen[n] = true
-	}
-}

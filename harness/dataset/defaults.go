@@ -142,13 +142,10 @@ func (s *Spec) separatorByte() (sep byte, ok bool) {
 	return c, true
 }
 
-// columnNames is Columns, or the preset's list, or nil (names from the header).
+// columnNames is Columns, or nil (names from the header).
 func (s *Spec) columnNames() []string {
 	if len(s.Columns) > 0 {
 		return s.Columns
-	}
-	if f, ok := columnPresets()[s.ColumnsPreset]; ok {
-		return f()
 	}
 	return nil
 }

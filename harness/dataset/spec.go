@@ -74,16 +74,12 @@ type Spec struct {
 	// columns are listed in LoadReport.DroppedColumns.
 	DropConstant bool `toml:"drop_constant" json:"drop_constant,omitempty"`
 	// Missing lists the strings that mean a missing value (default "", "NA",
-	// "?", "NaN"; "unknown" is NOT included: it is a category in bank-marketing).
+	// "?", "NaN"; "unknown" is NOT included: some data sets use it as a category).
 	// Values are compared after surrounding spaces are trimmed. A missing value
 	// in a numeric column is imputed with the train split's mean; in a
 	// categorical column it becomes the category "(missing)"; a missing label or
 	// anomaly_column value drops the row. `missing = []` declares no missing values.
 	Missing []string `toml:"missing" json:"missing,omitempty"`
-	// ColumnsPreset names a built-in list of column names for a file without
-	// header, instead of Columns: "kddcup99" (the 42 fields of KDD Cup 1999, see
-	// KDDCup99Columns).
-	ColumnsPreset string `toml:"columns_preset" json:"columns_preset,omitempty"`
 
 	// Splitting and subsampling.
 	// Split is "holdout" (the default: a test split held out from Path, or

@@ -108,7 +108,6 @@ func (s *Spec) csvOnlyKeys() []struct {
 		{"test_header", s.TestHeader != nil},
 		{"test_skip_lines", s.TestSkipLines != nil},
 		{"columns", len(s.Columns) > 0},
-		{"columns_preset", s.ColumnsPreset != ""},
 		{"label", s.Label != ""},
 		{"anomaly_column", s.AnomalyColumn != ""},
 		{"normal_values", len(s.NormalValues) > 0},
@@ -253,15 +252,6 @@ func (s *Spec) validateCSV(baseDir string, add func(string, string, ...any)) {
 		}
 	}
 
-	if s.ColumnsPreset != "" {
-		presets := columnPresets()
-		if _, ok := presets[s.ColumnsPreset]; !ok {
-			add("columns_preset", "%q is not one of %s", s.ColumnsPreset, quoteList(sortedKeys(presets)))
-		}
-		if len(s.Columns) > 0 {
-			add("columns_preset", "give either columns or columns_preset, not both")
-		}
-	}
 	seen := map[string]bool{}
 	for _, c := range s.Columns {
 		if strings.TrimSpace(c) == "" {
@@ -281,7 +271,7 @@ func (s *Spec) validateCSV(baseDir string, add func(string, string, ...any)) {
 		add("test_path", "test_header and test_skip_lines need a test_path")
 	}
 	if !s.header() && s.columnNames() == nil {
-		add("header", "header = false needs columns (or columns_preset) to name the fields")
+		add("header", "header = false needs columns to name the fields")
 	}
 
 	// The column names other keys may refer to: given, or read from the header.
