@@ -348,38 +348,31 @@ func (e *emmvEnvelope) at(i int, ti float64) float64 {
 	return best
 }
 
-// emmvAMax returns the reference's amax for an EM curve whose first m levels are em (m =
-// all of them, or up to and including the first level with EM <= EMTMax) out of n: that
-// index plus one, or n−1 if there is none. EM(t_0) >= 1 > EMTMax (emmvEnvelope.at), so a
-// stopped curve has at least two levels and amax is never 1 for one of them.
-func emmvAMax(em []float64, n int) int {
-	amax := -1
-	for i, v := range em {
-		if v <= EMTMax {
+// emCurve returns EM at the first levels of an n-level grid (level(i) is the i-th) and the
+// reference's amax: the index of the first level with EM <= EMTMax, plus one, or n−1 if
+// there is none. With stop it ends at that level, past which the AUC (over the first amax
+// levels) uses none; without, em holds all n levels. EM(t_0) >= 1 > EMTMax
+// (emmvEnvelope.at), so a stopped curve has at least two levels.
+func (s *emmvSorted) emCurve(n int, level func(int) float64, volume float64, stop bool) (em []float64, amax int) {
+	e := s.envelope(volume)
+	if !stop {
+		em = make([]float64, 0, n)
+	}
+	amax = -1
+	for i := 0; i < n; i++ {
+		v := e.at(i, level(i))
+		em = append(em, v)
+		if v <= EMTMax && amax == -1 {
 			amax = i + 1
-			break
+			if stop {
+				break
+			}
 		}
 	}
 	if amax == 1 || amax == -1 {
 		amax = n - 1
 	}
-	return amax
-}
-
-// emCurve fills em (len(t)) and returns the AUC and amax. With stop, it ends at the first
-// level where EM <= EMTMax, leaving the rest of em unset: the AUC uses no later level.
-func (s *emmvSorted) emCurve(t []float64, volume float64, em []float64, stop bool) (float64, int) {
-	e := s.envelope(volume)
-	m := len(t)
-	for i, ti := range t {
-		em[i] = e.at(i, ti)
-		if stop && em[i] <= EMTMax {
-			m = i + 1
-			break
-		}
-	}
-	amax := emmvAMax(em[:m], len(t))
-	return emmvAUC(t[:amax], em[:amax]), amax
+	return em, amax
 }
 
 // mvCurve fills mv (len(alphas)) and returns the AUC.
@@ -431,9 +424,8 @@ func (s *emmvSorted) mvCurve(alphas []float64, volume float64, mv []float64) flo
 func EMCurve(t []float64, volume float64, sUnif, sX []float64) (auc float64, em []float64, amax int) {
 	emmvCheck("EMCurve", sX, sUnif, len(t), 3)
 	s := emmvSortScores(sX, sUnif)
-	em = make([]float64, len(t))
-	auc, amax = s.emCurve(t, volume, em, false)
-	return auc, em, amax
+	em, amax = s.emCurve(len(t), func(i int) float64 { return t[i] }, volume, false)
+	return emmvAUC(t[:amax], em[:amax]), em, amax
 }
 
 // MVCurve returns the mass-volume curve of Goix 2016 on the masses alphas and
@@ -488,10 +480,9 @@ func EMMVGrids(sX, sUnif []float64, volume float64, t, alphas []float64) EMMVRes
 		return EMMVResult{EM: math.NaN(), MV: math.NaN()}
 	}
 	s := emmvSortScores(sX, sUnif)
-	buf := make([]float64, max(len(t), len(alphas)))
-	emAUC, amax := s.emCurve(t, volume, buf[:len(t)], true)
-	mvAUC := s.mvCurve(alphas, volume, buf[:len(alphas)])
-	return EMMVResult{EM: emAUC, MV: mvAUC, AMax: amax}
+	em, amax := s.emCurve(len(t), func(i int) float64 { return t[i] }, volume, true)
+	mvAUC := s.mvCurve(alphas, volume, make([]float64, len(alphas)))
+	return EMMVResult{EM: emmvAUC(t[:amax], em[:amax]), MV: mvAUC, AMax: amax}
 }
 
 // EMMVSteps is EMMVGrids(sX, sUnif, volume, TGrid(volume, tStep), AlphaGrid(alphaStep))
@@ -513,19 +504,9 @@ func EMMVSteps(sX, sUnif []float64, volume, tStep, alphaStep float64) EMMVResult
 		return nan
 	}
 	s := emmvSortScores(sX, sUnif)
-	e := s.envelope(volume)
-	var em []float64
-	for i := 0; i < t.n; i++ {
-		v := e.at(i, t.at(i))
-		em = append(em, v)
-		if v <= EMTMax {
-			break
-		}
-	}
-	amax := emmvAMax(em, t.n)
-	emAUC := emmvAUC(t.slice(amax), em[:amax])
+	em, amax := s.emCurve(t.n, t.at, volume, true)
 	mvAUC := s.mvCurve(alphas, volume, make([]float64, len(alphas)))
-	return EMMVResult{EM: emAUC, MV: mvAUC, AMax: amax}
+	return EMMVResult{EM: emmvAUC(t.slice(amax), em[:amax]), MV: mvAUC, AMax: amax}
 }
 
 // emmvAUC is sklearn.metrics.auc(x, y): the trapezoid rule as numpy.trapz,

@@ -333,6 +333,23 @@ func emmvNaive(tg, alphas []float64, volume float64, sUnif, sX []float64) (em, m
 	return em, mv
 }
 
+// drawScores returns k scores uniform in [shift, shift+1), rounded down to multiples of
+// 1/levels when levels > 0 (ties), about one in oneIn of them NaN, +Inf or −Inf.
+func drawScores(r *rand.Rand, k, levels int, shift float64, oneIn int) []float64 {
+	v := make([]float64, k)
+	for i := range v {
+		f := r.Float64()
+		if levels > 0 {
+			f = math.Floor(f*float64(levels)) / float64(levels)
+		}
+		v[i] = f + shift
+		if r.IntN(oneIn) == 0 {
+			v[i] = []float64{math.NaN(), math.Inf(1), math.Inf(-1)}[r.IntN(3)]
+		}
+	}
+	return v
+}
+
 func TestEMMVMatchesNaiveReference(t *testing.T) {
 	r := rand.New(rand.NewPCG(7, 11))
 	exact, total := 0, 0
@@ -340,20 +357,7 @@ func TestEMMVMatchesNaiveReference(t *testing.T) {
 		n := 1 + r.IntN(60)
 		nU := 1 + r.IntN(400)
 		levels := []int{0, 3, 10, 1000}[r.IntN(4)] // 0: continuous scores
-		draw := func(k int, shift float64) []float64 {
-			v := make([]float64, k)
-			for i := range v {
-				f := r.Float64()
-				if levels > 0 {
-					f = math.Floor(f*float64(levels)) / float64(levels)
-				}
-				v[i] = f + shift
-				if r.IntN(50) == 0 {
-					v[i] = []float64{math.NaN(), math.Inf(1), math.Inf(-1)}[r.IntN(3)]
-				}
-			}
-			return v
-		}
+		draw := func(k int, shift float64) []float64 { return drawScores(r, k, levels, shift, 50) }
 		sX := draw(n, 0)
 		sU := draw(nU, -0.5*r.Float64())
 		volume := math.Pow(10, 4*r.Float64()-2)
@@ -388,20 +392,7 @@ func TestEMMVStopsAtAMax(t *testing.T) {
 		n := 1 + r.IntN(300)
 		nU := 1 + r.IntN(3000)
 		levels := []int{0, 3, 50}[r.IntN(3)]
-		draw := func(k int, shift float64) []float64 {
-			v := make([]float64, k)
-			for i := range v {
-				f := r.Float64()
-				if levels > 0 {
-					f = math.Floor(f*float64(levels)) / float64(levels)
-				}
-				v[i] = f + shift
-				if r.IntN(80) == 0 {
-					v[i] = []float64{math.NaN(), math.Inf(1), math.Inf(-1)}[r.IntN(3)]
-				}
-			}
-			return v
-		}
+		draw := func(k int, shift float64) []float64 { return drawScores(r, k, levels, shift, 80) }
 		sX := draw(n, 0)
 		sU := draw(nU, []float64{-0.5 * r.Float64(), -2}[r.IntN(2)]) // -2: EM never reaches EMTMax
 		volume := math.Pow(10, 4*r.Float64()-2)
